@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { HandoffError } from '@handoff/errors';
+
+/** A configuration value is missing or wrong; the message names each variable. */
+export class ConfigError extends HandoffError {
+  constructor(message: string, details: Array<{ variable: string; problem: string }>) {
+    super('bad_config', message, { details });
+    this.name = 'ConfigError';
+  }
+}
+
+const commaList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1));
+
+const postgresUrl = z.url().refine((u) => /^postgres(ql)?:\/\//.test(u), 'expected a postgres:// URL');
+const redisUrl = z.url().refine((u) => /^rediss?:\/\//.test(u), 'expected a redis:// URL');
+
+/** The variables every Handoff service reads. */
+export const serviceEnv = {
+  /** Comma-separated Kafka bootstrap servers, host:port. */
+  KAFKA_BROKERS: commaList,
+  DATABASE_URL: postgresUrl,
+  REDIS_URL: redisUrl,
+  /** HMAC secret of the JWTs; at least 32 characters. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Prefix of every topic name, so several stacks can share one cluster. */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .default(''),
+  /** Partition count for topics this service creates (containers mode). */
+  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).optional(),
+  /** Consumer-group session timeout; short in local mode, where the mock broker waits it out on every rebalance. */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300000).default(10000),
+  DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
+  /** How long SIGTERM may take before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120000).default(15000),
+};
+
+/**
+ * Reads configuration once, from the given environment, with one zod object.
+ * Throws ConfigError naming every bad variable; it never reads process.env itself.
+ */
+export function loadConfig<S extends z.ZodRawShape>(
+  shape: S,
+  env: Record<string, string | undefined>,
+  refine?: (config: z.output<z.ZodObject<S>>) => Array<{ variable: string; problem: string }>,
+): z.output<z.ZodObject<S>> {
+  const result = z.object(shape).safeParse(env);
+  if (!result.success) {
+    const details = result.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? '?'),
+      problem: issue.message,
+    }));
+    throw new ConfigError(
+      `invalid configuration: ${details.map((d) => `${d.variable} (${d.problem})`).join('; ')}`,
+      details,
+    );
+  }
+  const problems = refine?.(result.data) ?? [];
+  if (problems.length > 0) {
+    throw new ConfigError(
+      `invalid configuration: ${problems.map((d) => `${d.variable} (${d.problem})`).join('; ')}`,
+      problems,
+    );
+  }
+  return result.data;
+}
+
+/** A port variable with a default. */
+export function portVar(defaultPort: number) {
+  return z.coerce.number().int().min(0).max(65535).default(defaultPort);
+}

@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import {
+  BuyingRole,
+  DealStage,
+  DispositionReason,
+  FitGrade,
+  LeadStage,
+  PriorityTier,
+  RecycleReason,
+  SlaKind,
+  TouchChannel,
+  TouchOutcome,
+} from './enums.js';
+
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/** Who did something: a person (by role and id) or the system itself. */
+export const Actor = z.object({
+  kind: z.enum(['user', 'system']),
+  id: z.string().min(1),
+  role: z.string().optional(),
+});
+export type Actor = z.infer<typeof Actor>;
+
+/** What marketing knows of a person. Every field but the e-mail is optional. */
+export const LeadProfile = z.object({
+  email: z.email(),
+  firstName: z.string().max(200).optional(),
+  lastName: z.string().max(200).optional(),
+  title: z.string().max(300).optional(),
+  seniority: z.string().max(100).optional(),
+  buyingRole: BuyingRole.optional(),
+  company: z.string().max(300).optional(),
+  companyDomain: z.string().max(253).optional(),
+  companySize: z.number().int().nonnegative().optional(),
+  industry: z.string().max(200).optional(),
+  country: z.string().max(100).optional(),
+  source: z.string().max(100).optional(),
+  campaign: z.string().max(200).optional(),
+  attributes: z.record(z.string(), z.unknown()).optional(),
+});
+export type LeadProfile = z.infer<typeof LeadProfile>;
+
+export const LeadUpserted = z.object({ profile: LeadProfile });
+
+export const LeadActivity = z.object({
+  activityId: z.uuid(),
+  /** Lets scoring create an unknown lead from its first activity. */
+  email: z.email().optional(),
+  type: z.string().min(1).max(100),
+  occurredAt: isoDateTime,
+  source: z.string().max(100).optional(),
+  campaign: z.string().max(200).optional(),
+  properties: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** A score as scoring saw it at one moment. */
+export const ScoreSnapshot = z.object({
+  total: z.number(),
+  fit: z.number(),
+  engagement: z.number(),
+  grade: FitGrade,
+  tier: PriorityTier,
+  ruleSetId: z.string(),
+  ruleSetVersion: z.number().int().positive(),
+  scoredAt: isoDateTime,
+});
+export type ScoreSnapshot = z.infer<typeof ScoreSnapshot>;
+
+export const LeadScored = z.object({
+  score: ScoreSnapshot,
+  salesReady: z.boolean(),
+  causationActivityId: z.uuid().optional(),
+});
+
+export const SalesReadyReason = z.object({
+  kind: z.enum(['threshold', 'hand_raise']),
+  detail: z.string(),
+});
+
+export const LeadSalesReady = z.object({
+  score: ScoreSnapshot,
+  tier: PriorityTier,
+  reason: SalesReadyReason,
+  profile: LeadProfile,
+});
+
+export const LeadAssigned = z.object({
+  sdrId: z.string().min(1),
+  teamId: z.string().optional(),
+  tier: PriorityTier,
+  /** The routing rule and strategy that decided, so routing is explainable. */
+  rule: z.object({ id: z.string(), strategy: z.string(), explanation: z.string() }),
+  previousSdrId: z.string().optional(),
+  assignedAt: isoDateTime,
+});
+
+export const LeadTouched = z.object({
+  touchId: z.uuid(),
+  sdrId: z.string().min(1),
+  channel: TouchChannel,
+  outcome: TouchOutcome,
+  notes: z.string().max(5000).optional(),
+  occurredAt: isoDateTime,
+  attempt: z.number().int().positive(),
+});
+
+export const QualificationEvidence = z.object({
+  needConfirmed: z.literal(true),
+  need: z.string().min(1).max(2000),
+  keyPerson: z.object({ name: z.string().min(1).max(300), buyingRole: BuyingRole }),
+  budget: z.string().min(1).max(1000),
+  timing: z.string().min(1).max(1000),
+});
+
+export const LeadQualified = z.object({
+  sdrId: z.string().min(1),
+  evidence: QualificationEvidence,
+  actor: Actor,
+});
+
+export const LeadDisqualified = z.object({
+  reason: DispositionReason,
+  notes: z.string().max(5000).optional(),
+  actor: Actor,
+});
+
+export const LeadRecycled = z.object({
+  reason: RecycleReason,
+  reviveAt: isoDateTime.optional(),
+  notes: z.string().max(5000).optional(),
+  actor: Actor,
+});
+
+export const LeadAccepted = z.object({ actor: Actor });
+
+export const LeadRejected = z.object({
+  reason: DispositionReason,
+  notes: z.string().max(5000).optional(),
+  actor: Actor,
+});
+
+const SlaTimerRef = z.object({
+  timerId: z.uuid(),
+  policyId: z.string(),
+  kind: SlaKind,
+  sdrId: z.string().optional(),
+  startedAt: isoDateTime,
+  dueAt: isoDateTime,
+});
+
+export const SlaStarted = SlaTimerRef;
+export const SlaWarning = SlaTimerRef.extend({ warnedAt: isoDateTime, businessMinutesUsed: z.number() });
+export const SlaMet = SlaTimerRef.extend({ metAt: isoDateTime, businessMinutesUsed: z.number() });
+export const SlaBreached = SlaTimerRef.extend({ breachedAt: isoDateTime, businessMinutesUsed: z.number() });
+
+export const RulesPublished = z.object({
+  ruleSetId: z.string(),
+  version: z.number().int().positive(),
+  actor: Actor,
+});
+
+export const DealUpdated = z.object({
+  dealId: z.string().min(1),
+  stage: DealStage,
+  amount: z.number().nonnegative().optional(),
+  currency: z.string().length(3).optional(),
+  closeDate: z.iso.date().optional(),
+});
+
+export const MarketingFeedback = z.object({
+  outcome: z.enum(['sql', 'won', 'lost', 'disqualified', 'recycled']),
+  amount: z.number().nonnegative().optional(),
+  reason: RecycleReason.optional(),
+  stage: LeadStage.optional(),
+});

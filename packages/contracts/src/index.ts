@@ -1,0 +1,5 @@
+export * from './enums.js';
+export * from './envelope.js';
+export * from './events.js';
+export * from './lead-id.js';
+export * from './topics.js';

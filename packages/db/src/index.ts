@@ -1,0 +1,105 @@
+import pg from 'pg';
+import { runner } from 'node-pg-migrate';
+import { HandoffError, isRetriable } from '@handoff/errors';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+export type Queryable = pg.Pool | pg.PoolClient;
+
+/** A database operation failed. Connection-level failures are retriable. */
+export class DatabaseError extends HandoffError {
+  constructor(message: string, cause: unknown) {
+    super('database_error', message, { cause, retriable: isRetriable(cause) });
+    this.name = 'DatabaseError';
+  }
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Checks a schema name, since it is interpolated into SQL. */
+export function assertSchemaName(schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) throw new HandoffError('bad_schema', `invalid schema name: ${schema}`);
+  return schema;
+}
+
+export interface PoolOptions {
+  url: string;
+  /** The service's own schema: every connection's search_path starts with it. */
+  schema: string;
+  max?: number;
+  applicationName?: string;
+}
+
+/** A pg pool whose connections see the service's schema first. */
+export function createPool(options: PoolOptions): pg.Pool {
+  const schema = assertSchemaName(options.schema);
+  // Parse timestamps as ISO strings kept by pg as Date; bigint (int8) counts come back as strings, parse them.
+  pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+  return new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? schema,
+    options: `-c search_path=${schema},public`,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30000,
+  });
+}
+
+/** Runs `fn` in one transaction on one connection; rolls back on any error. */
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Whether the database answers, for readiness checks. */
+export async function pingDatabase(pool: pg.Pool): Promise<boolean> {
+  try {
+    await pool.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface MigrateOptions {
+  url: string;
+  schema: string;
+  /** Folder of SQL migrations (`NNNN_name.sql` with `-- Up Migration` / `-- Down Migration`). */
+  dir: string;
+  /** Separate tables let a package (e.g. the kafka runtime) migrate its own tables into a service's schema. */
+  migrationsTable?: string;
+  log?: (message: string) => void;
+}
+
+/** Applies pending migrations into the schema (created if missing), under an advisory lock. */
+export async function migrate(options: MigrateOptions): Promise<string[]> {
+  const schema = assertSchemaName(options.schema);
+  try {
+    const applied = await runner({
+      databaseUrl: options.url,
+      dir: options.dir,
+      schema,
+      createSchema: true,
+      migrationsTable: options.migrationsTable ?? 'schema_migrations',
+      direction: 'up',
+      count: Infinity,
+      singleTransaction: true,
+      checkOrder: true,
+      verbose: false,
+      log: options.log ?? (() => undefined),
+    });
+    return applied.map((m) => m.name);
+  } catch (err) {
+    throw new DatabaseError(`migrating schema ${schema} from ${options.dir} failed: ${(err as Error).message}`, err);
+  }
+}

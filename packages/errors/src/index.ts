@@ -1,0 +1,74 @@
+/** Options every Handoff error accepts. */
+export interface HandoffErrorOptions {
+  cause?: unknown;
+  /** True when trying the same operation again may succeed (a broker or database blip). */
+  retriable?: boolean;
+  details?: unknown;
+}
+
+/**
+ * The error root of Handoff. Each package extends it once (its own root) and
+ * adds small subclasses that set `name`, so checks survive process and
+ * package boundaries: test `err.name` or `err.code`, not only `instanceof`.
+ */
+export class HandoffError extends Error {
+  readonly code: string;
+  readonly retriable: boolean;
+  readonly details: unknown;
+
+  constructor(code: string, message: string, options: HandoffErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HandoffError';
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+    this.details = options.details;
+  }
+}
+
+/** Whether an error (ours, or a client library's) says a retry may succeed. */
+export function isRetriable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { retriable?: unknown; code?: unknown; name?: unknown };
+  if (typeof e.retriable === 'boolean') return e.retriable;
+  // pg connection-level failures (class 08), server shutdown (57P), serialization and deadlock.
+  if (typeof e.code === 'string') {
+    if (/^(08|57P|53)/.test(e.code) || e.code === '40001' || e.code === '40P01') return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(e.code)) return true;
+  }
+  if (e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSRequestTimeoutError') return true;
+  if (err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(err.message)) {
+    return true;
+  }
+  return false;
+}
+
+/** A short, loggable description of any thrown value. */
+export function describeError(err: unknown): { name: string; code: string; message: string } {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return { name: err.name, code: typeof code === 'string' ? code : 'internal', message: err.message };
+  }
+  return { name: 'Unknown', code: 'internal', message: String(err) };
+}
+
+/** Exponential backoff with full jitter: the delay before retry number `attempt` (1-based). */
+export function backoffDelay(attempt: number, options: { initialMs?: number; maxMs?: number } = {}): number {
+  const initial = options.initialMs ?? 100;
+  const max = options.maxMs ?? 5000;
+  const ceiling = Math.min(max, initial * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
+
+/** Resolves after `ms`, or at once when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

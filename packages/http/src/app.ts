@@ -1,0 +1,256 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import { z } from 'zod';
+import type { Role } from '@handoff/contracts';
+import { describeError } from '@handoff/errors';
+import { Counter, Histogram, metric, type Logger, type Registry } from '@handoff/observability';
+import { verifyToken, type Principal } from './auth.js';
+import { HttpError, badRequest, forbidden, notFound, unauthorized } from './errors.js';
+import { buildOpenApi } from './openapi.js';
+
+export interface RouteRequest<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+  principal: Principal;
+  correlationId: string;
+  log: Logger;
+}
+
+export interface RouteResult {
+  status: number;
+  body?: unknown;
+}
+
+export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
+  method: 'get' | 'post' | 'put' | 'delete' | 'patch';
+  /** Express-style path, e.g. `/v1/leads/:id`. */
+  path: string;
+  summary: string;
+  /** Roles allowed to call the route; `admin` is always allowed. */
+  roles: readonly Role[];
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  params?: z.ZodType<P>;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  handler: (req: RouteRequest<B, Q, P>) => Promise<RouteResult>;
+}
+
+/** Declares a route with its types inferred from its schemas. */
+export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>>(
+  spec: RouteSpec<B, Q, P>,
+): RouteSpec<B, Q, P> {
+  return spec;
+}
+
+/** Readiness: every dependency's state; ready only when all are true. */
+export type ReadinessCheck = () => Promise<Record<string, boolean>>;
+
+export interface HttpAppOptions {
+  service: string;
+  version?: string;
+  logger: Logger;
+  registry: Registry;
+  readiness: ReadinessCheck;
+  jwtSecret: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- routes differ in their type parameters
+  routes: Array<RouteSpec<any, any, any>>;
+  bodyLimit?: string;
+}
+
+const CORRELATION_HEADER = 'x-correlation-id';
+
+function formatZodIssues(error: z.ZodError, where: string) {
+  return error.issues.map((issue) => ({
+    field: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
+/**
+ * The express app of a service: health, readiness, metrics, OpenAPI, and its
+ * `/v1` routes with JWT role checks, zod validation and JSON errors.
+ */
+export function createHttpApp(options: HttpAppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const registry = options.registry;
+  const requests = metric(
+    registry,
+    'handoff_http_requests_total',
+    () =>
+      new Counter({
+        name: 'handoff_http_requests_total',
+        help: 'HTTP requests by method, route and status.',
+        labelNames: ['method', 'route', 'status'],
+        registers: [registry],
+      }),
+  );
+  const seconds = metric(
+    registry,
+    'handoff_http_request_seconds',
+    () =>
+      new Histogram({
+        name: 'handoff_http_request_seconds',
+        help: 'HTTP request duration by method and route.',
+        labelNames: ['method', 'route'],
+        buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+        registers: [registry],
+      }),
+  );
+
+  app.use(
+    pinoHttp({
+      logger: options.logger,
+      genReqId: (req, res) => {
+        const given = req.headers[CORRELATION_HEADER];
+        const id = typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : randomUUID();
+        res.setHeader(CORRELATION_HEADER, id);
+        return id;
+      },
+      customProps: (req) => ({ correlationId: req.id }),
+      autoLogging: { ignore: (req) => req.url?.startsWith('/health') === true || req.url === '/metrics' },
+    }),
+  );
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    res.on('finish', () => {
+      requests.inc({ method: req.method, route: req.route?.path ?? 'unmatched', status: String(res.statusCode) });
+    });
+    next();
+  });
+  app.use(express.json({ limit: options.bodyLimit ?? '1mb' }));
+
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok', service: options.service });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    const checks = await options.readiness().catch(() => ({ readiness: false }));
+    const ready = Object.values(checks).every(Boolean);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('content-type', registry.contentType);
+    res.send(await registry.metrics());
+  });
+  const openapi = buildOpenApi({ title: `Handoff ${options.service}`, version: options.version ?? '0.1.0' }, options.routes);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  for (const route of options.routes) {
+    app[route.method](route.path, async (req: Request, res: Response, next: NextFunction) => {
+      const stop = seconds.startTimer({ method: route.method, route: route.path });
+      try {
+        const principal = await authenticate(req, options.jwtSecret);
+        if (principal.role !== 'admin' && !route.roles.includes(principal.role)) {
+          throw forbidden(`role ${principal.role} may not ${route.method.toUpperCase()} ${route.path}`);
+        }
+        const params = parsePart(route.params, req.params, 'params');
+        const query = parsePart(route.query, req.query, 'query');
+        const body = parsePart(route.body, req.body, 'body');
+        const result = await route.handler({
+          body,
+          query,
+          params,
+          principal,
+          correlationId: String(req.id),
+          log: req.log,
+        });
+        res.status(result.status);
+        if (result.body === undefined) res.end();
+        else res.json(result.body);
+      } catch (err) {
+        next(err);
+      } finally {
+        stop();
+      }
+    });
+  }
+
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(notFound(`no route ${req.method} ${req.path}`));
+  });
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    void next;
+    const httpError = toHttpError(err);
+    if (httpError.status >= 500) req.log?.error({ err: describeError(err) }, 'request failed');
+    res.status(httpError.status).json({
+      error: {
+        code: httpError.code,
+        message: httpError.message,
+        ...(httpError.details === undefined ? {} : { details: httpError.details }),
+      },
+    });
+  });
+  return app;
+}
+
+function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return value as T;
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) {
+    const details = formatZodIssues(result.error, where);
+    throw badRequest(
+      `invalid ${where}: ${details
+        .slice(0, 3)
+        .map((d) => `${d.field}: ${d.message}`)
+        .join('; ')}`,
+      details,
+    );
+  }
+  return result.data;
+}
+
+async function authenticate(req: Request, secret: string): Promise<Principal> {
+  const header = req.headers.authorization;
+  if (!header) throw unauthorized();
+  const match = /^Bearer\s+(.+)$/i.exec(header);
+  if (!match?.[1]) throw unauthorized('expected Authorization: Bearer <token>');
+  return verifyToken(secret, match[1]);
+}
+
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError || (err as { name?: string })?.name === 'HttpError') return err as HttpError;
+  const e = err as { type?: string; status?: number; message?: string };
+  // body-parser errors carry a status and a type.
+  if (e?.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', 'request body is too large');
+  if (e?.type === 'entity.parse.failed') return badRequest(`body is not valid JSON: ${e.message ?? ''}`);
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new HttpError(e.status, 'bad_request', e.message ?? 'bad request');
+  }
+  return new HttpError(500, 'internal', 'internal error');
+}
+
+/** An HTTP server with explicit start and stop. */
+export class HttpServer {
+  private server: http.Server | undefined;
+
+  constructor(private readonly app: express.Express) {}
+
+  /** Listens; resolves with the bound port. */
+  async start(port: number, host = '0.0.0.0'): Promise<number> {
+    const server = http.createServer(this.app);
+    server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : port;
+  }
+
+  /** Stops accepting connections and waits for requests in flight. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+  }
+}

@@ -1,0 +1,350 @@
+import type { Pool, PoolClient } from 'pg';
+import type { Consumer, Kafka, KafkaMessage, EachBatchPayload } from 'kafkajs';
+import {
+  decodeEvent,
+  dlqTopicOf,
+  isTopicName,
+  nameBasedId,
+  type HandoffEvent,
+  type TopicName,
+} from '@handoff/contracts';
+import { backoffDelay, describeError, isRetriable, sleep } from '@handoff/errors';
+import { Counter, Histogram, metric, type Logger, type Registry } from '@handoff/observability';
+import { EventBatch, type OutboxMessage } from './outbox.js';
+import type { TopicNaming } from './naming.js';
+
+/** What a handler gets besides the event: the transaction, and where to put what it publishes. */
+export interface HandlerContext {
+  /** The batch's transaction: write domain state here; it commits with the inbox record and the outbox rows. */
+  tx: PoolClient;
+  /** Events to publish when the transaction commits. */
+  outbox: EventBatch;
+  log: Logger;
+  /** Runs after the transaction commits (e.g. schedule a timer job); a failure there is logged, not retried. */
+  afterCommit(fn: () => Promise<void> | void): void;
+}
+
+/** Applies one event. Throw a non-retriable error to park the event in the DLQ. */
+export type EventHandler<T extends TopicName> = (event: HandoffEvent<T>, ctx: HandlerContext) => Promise<void>;
+
+/** Applies many events of one topic at once (e.g. one INSERT for an event store). */
+export interface BatchEventHandler<T extends TopicName> {
+  batch: (events: Array<HandoffEvent<T>>, ctx: HandlerContext) => Promise<void>;
+}
+
+export type HandlerMap = { [T in TopicName]?: EventHandler<T> | BatchEventHandler<T> };
+
+export interface EventConsumerOptions {
+  kafka: Kafka;
+  pool: Pool;
+  schema: string;
+  /** Consumer group; also the `producer` of the events handlers publish. */
+  groupId: string;
+  producer: string;
+  naming: TopicNaming;
+  handlers: HandlerMap;
+  logger: Logger;
+  registry: Registry;
+  sessionTimeoutMs?: number;
+  /** Partitions processed in parallel, each in its own transaction. */
+  concurrency?: number;
+  /** Messages per transaction. */
+  maxBatchSize?: number;
+}
+
+type Decoded =
+  | { message: KafkaMessage; topic: TopicName; event: HandoffEvent; error?: undefined }
+  | { message: KafkaMessage; topic: TopicName; event?: undefined; error: { code: string; message: string } };
+
+/**
+ * Consumes Handoff topics in batches: one Postgres transaction per batch holds
+ * the domain writes, the inbox record of each event id and the outbox rows.
+ * Undecodable messages and events a handler refuses go to `<topic>.dlq` (via
+ * the outbox, with the error in headers) and the partition moves on. An offset
+ * is committed only after its transaction committed.
+ */
+export class EventConsumer {
+  private readonly log: Logger;
+  private consumer: Consumer | undefined;
+  private joined = false;
+  private readonly messages: Counter;
+  private readonly batchSeconds: Histogram;
+
+  constructor(private readonly options: EventConsumerOptions) {
+    this.log = options.logger.child({ component: 'event-consumer', groupId: options.groupId });
+    const registry = options.registry;
+    this.messages = metric(
+      registry,
+      'handoff_consumer_messages_total',
+      () =>
+        new Counter({
+          name: 'handoff_consumer_messages_total',
+          help: 'Messages consumed, by topic and outcome (applied, duplicate, dead_lettered).',
+          labelNames: ['topic', 'outcome'],
+          registers: [registry],
+        }),
+    );
+    this.batchSeconds = metric(
+      registry,
+      'handoff_consumer_batch_seconds',
+      () =>
+        new Histogram({
+          name: 'handoff_consumer_batch_seconds',
+          help: 'Time to apply one batch in one transaction.',
+          labelNames: ['topic'],
+          buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+          registers: [registry],
+        }),
+    );
+  }
+
+  /** Joined its group and running. */
+  isReady(): boolean {
+    return this.joined;
+  }
+
+  topics(): TopicName[] {
+    return Object.keys(this.options.handlers).filter(isTopicName);
+  }
+
+  async start(): Promise<void> {
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 10000;
+    const consumer = this.options.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout,
+      rebalanceTimeout: Math.max(sessionTimeout, 5000),
+      heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 10)),
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.joined = false;
+      this.log.error({ err: describeError(e.payload.error), restart: e.payload.restart }, 'consumer crashed');
+    });
+    consumer.on(consumer.events.STOP, () => {
+      this.joined = false;
+    });
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: this.topics().map((t) => this.options.naming.physical(t)),
+      // A new group starts at the beginning so nothing published before its first join is missed.
+      fromBeginning: true,
+    });
+    await consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.concurrency ?? 3,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.joined = false;
+    await this.consumer?.disconnect();
+    this.consumer = undefined;
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const topic = this.options.naming.logical(batch.topic);
+    if (!topic || !isTopicName(topic)) {
+      throw new Error(`subscribed to a topic that is not in the registry: ${batch.topic}`);
+    }
+    const size = this.options.maxBatchSize ?? 500;
+    for (let start = 0; start < batch.messages.length; start += size) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(start, start + size);
+      const decoded = chunk.map((message) => this.decode(topic, message));
+      const stopTimer = this.batchSeconds.startTimer({ topic });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.applyChunk(topic, batch.partition, decoded);
+          break;
+        } catch (err) {
+          if (!isRetriable(err) || !isRunning() || isStale()) throw err;
+          this.log.warn({ err: describeError(err), attempt, topic }, 'batch failed with a retriable error; retrying');
+          await sleep(backoffDelay(attempt, { maxMs: 5000 }));
+          await heartbeat();
+        }
+      }
+      stopTimer();
+      resolveOffset(chunk[chunk.length - 1]!.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  private decode(topic: TopicName, message: KafkaMessage): Decoded {
+    try {
+      return { message, topic, event: decodeEvent(topic, message.value) };
+    } catch (err) {
+      return { message, topic, error: describeError(err) };
+    }
+  }
+
+  /** Fast path: the whole chunk in one transaction. If a handler refuses an event, redo it one by one. */
+  private async applyChunk(topic: TopicName, partition: number, decoded: Decoded[]): Promise<void> {
+    try {
+      await this.inTransaction(async (tx, ctx) => {
+        const fresh = await this.claim(tx, decoded);
+        const events = decoded.flatMap((d) => (d.event && fresh.has(d.message.offset) ? [d.event] : []));
+        if (events.length > 0) await this.handle(topic, events, ctx);
+        this.deadLetterUndecodable(ctx.outbox, topic, partition, decoded);
+        await ctx.outbox.flush(tx, this.options.schema);
+        this.count(topic, decoded, fresh, new Set());
+      });
+    } catch (err) {
+      if (isRetriable(err)) throw err;
+      this.log.warn({ err: describeError(err), topic }, 'a handler refused an event; isolating it');
+      await this.applyOneByOne(topic, partition, decoded);
+    }
+  }
+
+  /** Slow path: a savepoint per event, so only the refused ones go to the DLQ. */
+  private async applyOneByOne(topic: TopicName, partition: number, decoded: Decoded[]): Promise<void> {
+    await this.inTransaction(async (tx, ctx) => {
+      const fresh = new Set<string>();
+      const refused = new Set<string>();
+      for (const d of decoded) {
+        if (!d.event) continue;
+        await tx.query('SAVEPOINT handoff_event');
+        try {
+          if ((await this.claim(tx, [d])).size === 0) {
+            await tx.query('RELEASE SAVEPOINT handoff_event');
+            continue;
+          }
+          await this.handle(topic, [d.event], ctx);
+          await ctx.outbox.flush(tx, this.options.schema);
+          await tx.query('RELEASE SAVEPOINT handoff_event');
+          fresh.add(d.message.offset);
+        } catch (err) {
+          if (isRetriable(err)) throw err;
+          await tx.query('ROLLBACK TO SAVEPOINT handoff_event');
+          // Drop what the refused handler queued; only its dead letter remains.
+          ctx.outbox.discard();
+          refused.add(d.message.offset);
+          const error = describeError(err);
+          this.log.error({ err: error, topic, eventId: d.event.id, offset: d.message.offset }, 'event dead-lettered');
+          ctx.outbox.push(this.deadLetter(topic, partition, d.message, { code: error.code, message: error.message }));
+        }
+      }
+      this.deadLetterUndecodable(ctx.outbox, topic, partition, decoded);
+      await ctx.outbox.flush(tx, this.options.schema);
+      this.count(topic, decoded, fresh, refused);
+    });
+  }
+
+  private async inTransaction(fn: (tx: PoolClient, ctx: HandlerContext) => Promise<void>): Promise<void> {
+    const tx = await this.options.pool.connect();
+    const hooks: Array<() => Promise<void> | void> = [];
+    const ctx: HandlerContext = {
+      tx,
+      outbox: new EventBatch(this.options.producer),
+      log: this.log,
+      afterCommit: (hook) => hooks.push(hook),
+    };
+    try {
+      await tx.query('BEGIN');
+      await fn(tx, ctx);
+      await tx.query('COMMIT');
+    } catch (err) {
+      await tx.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      tx.release();
+    }
+    for (const hook of hooks) {
+      try {
+        await hook();
+      } catch (err) {
+        this.log.error({ err: describeError(err) }, 'after-commit hook failed');
+      }
+    }
+  }
+
+  /** Records the decodable events' ids in the inbox; returns the offsets seen for the first time. */
+  private async claim(tx: PoolClient, decoded: Decoded[]): Promise<Set<string>> {
+    const candidates = decoded.filter((d): d is Decoded & { event: HandoffEvent } => d.event !== undefined);
+    if (candidates.length === 0) return new Set();
+    const { rows } = await tx.query<{ event_id: string }>(
+      `INSERT INTO inbox (event_id, topic)
+       SELECT DISTINCT id, $2 FROM unnest($1::uuid[]) AS id
+       ON CONFLICT (event_id) DO NOTHING
+       RETURNING event_id`,
+      [candidates.map((d) => d.event.id), candidates[0]!.topic],
+    );
+    const newIds = new Set(rows.map((r) => r.event_id));
+    const fresh = new Set<string>();
+    for (const d of candidates) {
+      // Only the first message carrying a new id applies it (a duplicate inside one batch too).
+      if (newIds.delete(d.event.id)) fresh.add(d.message.offset);
+    }
+    return fresh;
+  }
+
+  private async handle(topic: TopicName, events: HandoffEvent[], ctx: HandlerContext): Promise<void> {
+    const handler = this.options.handlers[topic] as
+      | EventHandler<TopicName>
+      | BatchEventHandler<TopicName>
+      | undefined;
+    if (!handler) return;
+    if (typeof handler === 'function') {
+      for (const event of events) await handler(event, ctx);
+    } else {
+      await handler.batch(events, ctx);
+    }
+  }
+
+  private deadLetterUndecodable(outbox: EventBatch, topic: TopicName, partition: number, decoded: Decoded[]): void {
+    for (const d of decoded) {
+      if (d.error) {
+        this.log.warn({ topic, offset: d.message.offset, error: d.error }, 'undecodable message dead-lettered');
+        outbox.push(this.deadLetter(topic, partition, d.message, d.error));
+      }
+    }
+  }
+
+  private deadLetter(
+    topic: TopicName,
+    partition: number,
+    message: KafkaMessage,
+    error: { code: string; message: string },
+  ): OutboxMessage {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(message.headers ?? {})) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : String(value);
+    }
+    return {
+      // Deterministic, so a redelivered poison message is parked once.
+      id: nameBasedId('dead-letter', `${this.options.groupId}:${topic}:${partition}:${message.offset}`),
+      topic: dlqTopicOf(topic),
+      key: message.key ? message.key.toString('utf8') : null,
+      value: message.value,
+      headers: {
+        ...headers,
+        'x-error-code': error.code,
+        'x-error-message': error.message.slice(0, 2000),
+        'x-original-topic': topic,
+        'x-original-partition': String(partition),
+        'x-original-offset': message.offset,
+        'x-consumer-group': this.options.groupId,
+      },
+    };
+  }
+
+  private count(topic: TopicName, decoded: Decoded[], fresh: Set<string>, refused: Set<string>): void {
+    for (const d of decoded) {
+      const outcome =
+        d.error || refused.has(d.message.offset)
+          ? 'dead_lettered'
+          : fresh.has(d.message.offset)
+            ? 'applied'
+            : 'duplicate';
+      this.messages.inc({ topic, outcome });
+    }
+  }
+}

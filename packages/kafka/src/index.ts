@@ -1,0 +1,7 @@
+export * from './client.js';
+export * from './errors.js';
+export * from './event-consumer.js';
+export * from './naming.js';
+export * from './outbox.js';
+export * from './outbox-relay.js';
+export { runtimeMigrationsDir } from './migrations.js';

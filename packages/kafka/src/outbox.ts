@@ -1,0 +1,95 @@
+import type { PoolClient } from 'pg';
+import {
+  createEvent,
+  keyOf,
+  type HandoffEvent,
+  type NewEvent,
+  type TopicName,
+} from '@handoff/contracts';
+
+/** One message to publish, exactly as it will reach Kafka (topic is logical; the relay adds the prefix). */
+export interface OutboxMessage {
+  id: string;
+  topic: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/** The notification channel that wakes a schema's relay. */
+export function outboxChannel(schema: string): string {
+  return `handoff_outbox_${schema}`;
+}
+
+/** The outbox row of an event. */
+export function outboxMessageOf(event: HandoffEvent): OutboxMessage {
+  return {
+    id: event.id,
+    topic: event.type,
+    key: keyOf(event),
+    value: Buffer.from(JSON.stringify(event)),
+    headers: { 'content-type': 'application/json', 'event-type': event.type, 'correlation-id': event.correlationId },
+  };
+}
+
+/**
+ * Writes messages to the outbox in the caller's transaction, in one statement,
+ * and wakes the relay when that transaction commits. A message whose id is
+ * already there is skipped, which makes a repeated write of the same event a no-op.
+ * Returns how many rows were new.
+ */
+export async function appendToOutbox(tx: PoolClient, schema: string, messages: OutboxMessage[]): Promise<number> {
+  if (messages.length === 0) return 0;
+  const result = await tx.query<{ inserted: number }>(
+    `WITH ins AS (
+       INSERT INTO outbox (id, topic, key, value, headers)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[])
+       ON CONFLICT (id) DO NOTHING
+       RETURNING 1
+     )
+     SELECT count(*)::int AS inserted, pg_notify($6, '') FROM ins`,
+    [
+      messages.map((m) => m.id),
+      messages.map((m) => m.topic),
+      messages.map((m) => m.key),
+      messages.map((m) => m.value),
+      messages.map((m) => JSON.stringify(m.headers)),
+      outboxChannel(schema),
+    ],
+  );
+  return result.rows[0]?.inserted ?? 0;
+}
+
+/** Collects the events a unit of work will publish; flushed to the outbox in its transaction. */
+export class EventBatch {
+  private readonly messages: OutboxMessage[] = [];
+
+  constructor(private readonly producer: string) {}
+
+  /** Builds (and validates) an event and queues it for the outbox. */
+  publish<T extends TopicName>(topic: T, event: NewEvent<T>): HandoffEvent<T> {
+    const built = createEvent(topic, this.producer, event);
+    this.messages.push(outboxMessageOf(built as HandoffEvent));
+    return built;
+  }
+
+  /** Queues a raw message (dead letters). */
+  push(message: OutboxMessage): void {
+    this.messages.push(message);
+  }
+
+  /** Drops what was queued (the work that queued it was rolled back). */
+  discard(): void {
+    this.messages.length = 0;
+  }
+
+  get size(): number {
+    return this.messages.length;
+  }
+
+  /** Writes what was queued into the outbox and empties the batch. */
+  async flush(tx: PoolClient, schema: string): Promise<number> {
+    const pending = this.messages.splice(0, this.messages.length);
+    return appendToOutbox(tx, schema, pending);
+  }
+}

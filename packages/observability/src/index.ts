@@ -1,0 +1,30 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type { Logger } from 'pino';
+export { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** A structured JSON logger (pino) for one service. */
+export function createLogger(options: { service: string; level?: string; destination?: NodeJS.WritableStream }): Logger {
+  const config: LoggerOptions = {
+    level: options.level ?? 'info',
+    base: { service: options.service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+  };
+  return options.destination ? pino(config, options.destination) : pino(config);
+}
+
+/** A private metrics registry for one service, with Node's default metrics and a `service` label. */
+export function createMetricsRegistry(service: string, options: { defaultMetrics?: boolean } = {}): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'handoff_' });
+  return registry;
+}
+
+/** Returns the metric of that name in the registry, creating it once (so two parts can share it). */
+export function metric<T extends Counter | Gauge | Histogram>(registry: Registry, name: string, create: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? create();
+}
