@@ -79,3 +79,19 @@ export function loadConfig<S extends z.ZodRawShape>(
 export function portVar(defaultPort: number) {
   return z.coerce.number().int().min(0).max(65535).default(defaultPort);
 }
+
+/**
+ * Runs a config loader; on a ConfigError prints its message (naming the
+ * variables) and exits 2, so a misconfigured service stops at once.
+ */
+export function configOrExit<T>(load: () => T, service: string): T {
+  try {
+    return load();
+  } catch (err) {
+    if ((err as { name?: string }).name === 'ConfigError') {
+      process.stderr.write(`${service}: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

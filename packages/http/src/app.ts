@@ -58,6 +58,8 @@ export interface HttpAppOptions {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- routes differ in their type parameters
   routes: Array<RouteSpec<any, any, any>>;
   bodyLimit?: string;
+  /** Mounts extra middleware (static files, proxies) after the health routes and before the API routes. */
+  mount?: (app: express.Express) => void;
 }
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -121,7 +123,6 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     });
     next();
   });
-  app.use(express.json({ limit: options.bodyLimit ?? '1mb' }));
 
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok', service: options.service });
@@ -135,10 +136,16 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     res.setHeader('content-type', registry.contentType);
     res.send(await registry.metrics());
   });
-  const openapi = buildOpenApi({ title: `Handoff ${options.service}`, version: options.version ?? '0.1.0' }, options.routes);
+  const openapi = buildOpenApi(
+    { title: `Handoff ${options.service}`, version: options.version ?? '0.1.0' },
+    options.routes,
+  );
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
+
+  options.mount?.(app);
+  app.use(express.json({ limit: options.bodyLimit ?? '1mb' }));
 
   for (const route of options.routes) {
     app[route.method](route.path, async (req: Request, res: Response, next: NextFunction) => {

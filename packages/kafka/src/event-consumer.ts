@@ -50,6 +50,8 @@ export interface EventConsumerOptions {
   concurrency?: number;
   /** Messages per transaction. */
   maxBatchSize?: number;
+  /** Let subscribing create missing topics (tests with throwaway topic prefixes); deployments create topics at start. */
+  autoCreateTopics?: boolean;
 }
 
 type Decoded =
@@ -115,7 +117,7 @@ export class EventConsumer {
       rebalanceTimeout: Math.max(sessionTimeout, 5000),
       heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 10)),
       maxWaitTimeInMs: 100,
-      allowAutoTopicCreation: false,
+      allowAutoTopicCreation: this.options.autoCreateTopics ?? false,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -287,10 +289,7 @@ export class EventConsumer {
   }
 
   private async handle(topic: TopicName, events: HandoffEvent[], ctx: HandlerContext): Promise<void> {
-    const handler = this.options.handlers[topic] as
-      | EventHandler<TopicName>
-      | BatchEventHandler<TopicName>
-      | undefined;
+    const handler = this.options.handlers[topic] as EventHandler<TopicName> | BatchEventHandler<TopicName> | undefined;
     if (!handler) return;
     if (typeof handler === 'function') {
       for (const event of events) await handler(event, ctx);

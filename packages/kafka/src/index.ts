@@ -4,4 +4,4 @@ export * from './event-consumer.js';
 export * from './naming.js';
 export * from './outbox.js';
 export * from './outbox-relay.js';
-export { runtimeMigrationsDir } from './migrations.js';
+export { migrateService, runtimeMigrationsDir } from './migrations.js';

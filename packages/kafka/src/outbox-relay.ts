@@ -161,10 +161,9 @@ export class OutboxRelay {
   }
 
   private async tryLock(client: pg.Client): Promise<boolean> {
-    const result = await client.query<{ locked: boolean }>(
-      'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
-      [`${this.options.schema}.outbox-relay`],
-    );
+    const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+      `${this.options.schema}.outbox-relay`,
+    ]);
     return result.rows[0]?.locked ?? false;
   }
 
@@ -226,9 +225,8 @@ export class OutboxRelay {
   private async prune(): Promise<void> {
     if (Date.now() - this.lastPrune < 60_000) return;
     this.lastPrune = Date.now();
-    await this.client!.query(
-      `DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1::int)`,
-      [this.options.retentionHours],
-    );
+    await this.client!.query(`DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1::int)`, [
+      this.options.retentionHours,
+    ]);
   }
 }

@@ -1,11 +1,5 @@
 import type { PoolClient } from 'pg';
-import {
-  createEvent,
-  keyOf,
-  type HandoffEvent,
-  type NewEvent,
-  type TopicName,
-} from '@handoff/contracts';
+import { createEvent, keyOf, type HandoffEvent, type NewEvent, type TopicName } from '@handoff/contracts';
 
 /** One message to publish, exactly as it will reach Kafka (topic is logical; the relay adds the prefix). */
 export interface OutboxMessage {

@@ -5,7 +5,11 @@ export type { Logger } from 'pino';
 export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** A structured JSON logger (pino) for one service. */
-export function createLogger(options: { service: string; level?: string; destination?: NodeJS.WritableStream }): Logger {
+export function createLogger(options: {
+  service: string;
+  level?: string;
+  destination?: NodeJS.WritableStream;
+}): Logger {
   const config: LoggerOptions = {
     level: options.level ?? 'info',
     base: { service: options.service },

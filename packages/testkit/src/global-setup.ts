@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestProject } from 'vitest/node';
+import { topicsToCreate } from '@handoff/contracts';
+import { localSecret, startInfra, type Infra } from '@handoff/infra';
+import type { TestInfra } from './infra.js';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+let infra: Infra | undefined;
+
+/**
+ * Vitest global setup: starts the project's own Postgres, Redis and broker
+ * once per run (in `.state/test`) and hands their addresses to the tests.
+ */
+export async function setup(project: TestProject): Promise<void> {
+  const stateDir = path.join(repoRoot, '.state', 'test');
+  const started = Date.now();
+  infra = await startInfra({
+    stateDir,
+    topics: topicsToCreate(),
+    log: (message) => process.stderr.write(`[infra] ${message}\n`),
+  });
+  process.stderr.write(`[infra] ${infra.mode} infrastructure ready in ${Date.now() - started} ms\n`);
+  const value: TestInfra = {
+    mode: infra.mode,
+    databaseUrl: infra.databaseUrl,
+    redisUrl: infra.redisUrl,
+    kafkaBrokers: infra.kafkaBrokers.split(','),
+    jwtSecret: localSecret(stateDir),
+    repoRoot,
+  };
+  project.provide('handoffInfra', value);
+}
+
+export async function teardown(): Promise<void> {
+  await infra?.stop();
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    handoffInfra: TestInfra;
+  }
+}

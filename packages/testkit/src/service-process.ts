@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { testInfra, waitFor } from './infra.js';
+
+/** A Handoff service started as its own process, as in production. */
+export class ServiceProcess {
+  private child: ChildProcess | undefined;
+  private exit: Promise<number | null> | undefined;
+  readonly logFile: string;
+
+  constructor(
+    readonly name: string,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {
+    const dir = path.join(testInfra().repoRoot, '.state', 'test', 'logs');
+    mkdirSync(dir, { recursive: true });
+    this.logFile = path.join(dir, `${name}-${port}.log`);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Spawns `node services/<name>/dist/main.js` with the run's infrastructure and waits until it is ready. */
+  async start(options: { readyTimeoutMs?: number } = {}): Promise<this> {
+    const infra = testInfra();
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    const child = spawn(process.execPath, [path.join(infra.repoRoot, 'services', this.name, 'dist', 'main.js')], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: infra.databaseUrl,
+        REDIS_URL: infra.redisUrl,
+        KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+        JWT_SECRET: infra.jwtSecret,
+        KAFKA_SESSION_TIMEOUT_MS: '6000',
+        LOG_LEVEL: 'info',
+        PORT: String(this.port),
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    this.child = child;
+    this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    let exited: number | null | undefined;
+    void this.exit.then((code) => {
+      exited = code;
+    });
+    await waitFor(
+      async () => {
+        if (exited !== undefined) throw new Error(`${this.name} exited with ${exited}; see ${this.logFile}`);
+        const response = await fetch(`${this.url}/health/ready`).catch(() => undefined);
+        return response?.ok;
+      },
+      { timeoutMs: options.readyTimeoutMs ?? 60000, intervalMs: 200, what: `${this.name} to be ready` },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message} (log: ${this.logFile})`);
+    });
+    return this;
+  }
+
+  /** Sends SIGTERM and resolves with the exit code. */
+  async stop(): Promise<number | null> {
+    if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
+    this.child.kill('SIGTERM');
+    return this.exit!;
+  }
+
+  /** Kills without warning, as a crash would. */
+  async kill(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null) return;
+    this.child.kill('SIGKILL');
+    await this.exit;
+  }
+}

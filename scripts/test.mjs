@@ -1,0 +1,14 @@
+// npm test: everything CI runs, from a fresh clone: install, build, lint, then
+// unit, integration and end-to-end tests against the project's own Postgres,
+// Redis and broker (started by the tests' global setup).
+import { prepareLocal, detectMode } from '../infra/index.mjs';
+import { build, ensureDependencies, say, step } from './lib.mjs';
+
+ensureDependencies();
+build();
+step('linting (tsc, eslint, prettier)', 'npm', ['run', '--silent', 'lint']);
+if (detectMode() === 'local') {
+  say('preparing local infrastructure (system packages, broker build)');
+  await prepareLocal({ log: say });
+}
+step('testing (vitest: unit, integration, end-to-end)', 'npx', ['vitest', 'run', ...process.argv.slice(2)]);

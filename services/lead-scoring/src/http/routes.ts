@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import {
+  LeadProfile,
+  accountIdFromDomain,
+  companyDomainOf,
+  leadIdFromEmail,
+  nameBasedId,
+  newOrigin,
+} from '@handoff/contracts';
+import { withTransaction, type Pool } from '@handoff/db';
+import { defineRoute, badRequest, notFound } from '@handoff/http';
+import { EventBatch } from '@handoff/kafka';
+import { currentScore, findLead } from '../store/leads.js';
+
+const SERVICE = 'lead-scoring';
+
+const UpsertLeadBody = LeadProfile.extend({
+  leadId: z.uuid().optional(),
+  accountId: z.uuid().optional(),
+});
+
+const ActivityInput = z
+  .object({
+    activityId: z.uuid().optional(),
+    /** A source system's own id; makes the activity idempotent when no activityId is given. */
+    externalId: z.string().min(1).max(300).optional(),
+    leadId: z.uuid().optional(),
+    email: z.email().optional(),
+    type: z.string().min(1).max(100),
+    occurredAt: z.iso.datetime({ offset: true }).optional(),
+    source: z.string().max(100).optional(),
+    campaign: z.string().max(200).optional(),
+    properties: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine((a) => a.leadId || a.email, { message: 'give leadId or email', path: ['email'] });
+
+const ActivitiesBody = z.union([ActivityInput, z.array(ActivityInput).min(1).max(1000)]);
+
+const LeadParams = z.object({ id: z.uuid() });
+
+const INGEST_ROLES = ['service', 'marketing_ops'] as const;
+const READ_ROLES = ['marketing_ops', 'sdr', 'sdr_manager', 'sales', 'leadership', 'service'] as const;
+
+function accountFor(email: string, given?: string): string | undefined {
+  if (given) return given;
+  const domain = companyDomainOf(email);
+  return domain ? accountIdFromDomain(domain) : undefined;
+}
+
+/** lead-scoring's HTTP API. Ingest is written to the outbox and applied by the consumer, like any producer's event. */
+export function scoringRoutes(deps: { pool: Pool; schema: string }) {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/leads',
+      summary: 'Create or update a lead (upsert by e-mail or leadId).',
+      roles: INGEST_ROLES,
+      body: UpsertLeadBody,
+      responses: {
+        202: { description: 'Accepted', schema: z.object({ leadId: z.uuid(), accountId: z.uuid().nullable() }) },
+      },
+      handler: async ({ body, correlationId }) => {
+        const { leadId: givenLeadId, accountId: givenAccountId, ...profile } = body;
+        const leadId = givenLeadId ?? leadIdFromEmail(profile.email);
+        const accountId = accountFor(profile.email, givenAccountId);
+        await withTransaction(deps.pool, async (tx) => {
+          const batch = new EventBatch(SERVICE);
+          batch.publish('lead.upserted', { leadId, accountId, origin: newOrigin(correlationId), data: { profile } });
+          await batch.flush(tx, deps.schema);
+        });
+        return { status: 202, body: { leadId, accountId: accountId ?? null } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/activities',
+      summary: 'Record one activity or up to 1,000; idempotent by activityId (or externalId).',
+      roles: INGEST_ROLES,
+      body: ActivitiesBody,
+      responses: {
+        202: {
+          description: 'Accepted',
+          schema: z.object({
+            accepted: z.number(),
+            activities: z.array(z.object({ activityId: z.uuid(), leadId: z.uuid() })),
+          }),
+        },
+      },
+      handler: async ({ body, correlationId }) => {
+        const items = Array.isArray(body) ? body : [body];
+        const batch = new EventBatch(SERVICE);
+        const accepted = items.map((item) => {
+          const leadId = item.leadId ?? leadIdFromEmail(item.email!);
+          const activityId =
+            item.activityId ?? (item.externalId ? nameBasedId('activity', item.externalId) : crypto.randomUUID());
+          batch.publish('lead.activity', {
+            id: activityId,
+            leadId,
+            accountId: item.email ? accountFor(item.email) : undefined,
+            origin: newOrigin(correlationId),
+            occurredAt: item.occurredAt,
+            data: {
+              activityId,
+              ...(item.email ? { email: item.email } : {}),
+              type: item.type,
+              occurredAt: item.occurredAt ?? new Date().toISOString(),
+              ...(item.source ? { source: item.source } : {}),
+              ...(item.campaign ? { campaign: item.campaign } : {}),
+              properties: item.properties ?? {},
+            },
+          });
+          return { activityId, leadId };
+        });
+        await withTransaction(deps.pool, (tx) => batch.flush(tx, deps.schema));
+        return { status: 202, body: { accepted: accepted.length, activities: accepted } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/leads/:id',
+      summary: "A lead's stage, score (total, fit, engagement), grade, tier and rule-set version.",
+      roles: READ_ROLES,
+      params: LeadParams,
+      responses: { 200: { description: 'The lead' }, 404: { description: 'Unknown lead' } },
+      handler: async ({ params }) => {
+        const lead = await findLead(deps.pool, params.id);
+        if (!lead) throw notFound(`no lead ${params.id}`);
+        const score = await currentScore(deps.pool, params.id);
+        return {
+          status: 200,
+          body: {
+            leadId: lead.id,
+            email: lead.email,
+            accountId: lead.accountId,
+            stage: lead.stage,
+            profile: lead.profile,
+            score: score
+              ? {
+                  total: score.total,
+                  fit: score.fit,
+                  engagement: score.engagement,
+                  grade: score.grade,
+                  tier: score.tier,
+                  salesReady: score.salesReady,
+                  ruleSetId: score.ruleSetId,
+                  ruleSetVersion: score.ruleSetVersion,
+                  scoredAt: score.scoredAt,
+                }
+              : null,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/leads/:id/score',
+      summary: 'The explanation of a lead’s score: every rule hit with its points and cause.',
+      roles: READ_ROLES,
+      params: LeadParams,
+      responses: { 200: { description: 'The explanation' }, 404: { description: 'Unknown lead or no score yet' } },
+      handler: async ({ params }) => {
+        const score = await currentScore(deps.pool, params.id);
+        if (!score) throw notFound(`no score for lead ${params.id}`);
+        if (score.hits.length > 10000) throw badRequest('explanation too large');
+        return { status: 200, body: score };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,49 @@
+import { accountIdFromDomain, causedBy, companyDomainOf, type HandoffEvent } from '@handoff/contracts';
+import type { PoolClient } from '@handoff/db';
+import { PoisonEventError, type EventBatch } from '@handoff/kafka';
+import type { RuleSet } from '../domain/rule-set.js';
+import { findLead, insertActivity, upsertLead } from '../store/leads.js';
+import { rescoreLead } from './rescore-lead.js';
+
+/** Stores an activity (creating an unknown lead from its e-mail) and rescores the lead. */
+export async function recordActivity(
+  tx: PoolClient,
+  outbox: EventBatch,
+  event: HandoffEvent<'lead.activity'>,
+  ruleSet: RuleSet,
+  now: Date,
+): Promise<void> {
+  const leadId = event.leadId!;
+  const { data } = event;
+  if (!(await findLead(tx, leadId))) {
+    if (!data.email) throw new PoisonEventError(`activity ${data.activityId} names an unknown lead and no e-mail`);
+    const domain = companyDomainOf(data.email);
+    await upsertLead(tx, {
+      id: leadId,
+      email: data.email,
+      accountId: event.accountId ?? (domain ? accountIdFromDomain(domain) : undefined),
+      profile: {
+        ...(domain ? { companyDomain: domain } : {}),
+        ...(data.source ? { source: data.source } : {}),
+        ...(data.campaign ? { campaign: data.campaign } : {}),
+      },
+    });
+  }
+  const inserted = await insertActivity(tx, {
+    id: data.activityId,
+    leadId,
+    type: data.type,
+    occurredAt: data.occurredAt,
+    source: data.source,
+    campaign: data.campaign,
+    properties: data.properties,
+  });
+  if (!inserted) return;
+  await rescoreLead(tx, outbox, {
+    leadId,
+    ruleSet,
+    origin: causedBy(event),
+    causationActivityId: data.activityId,
+    now,
+  });
+}

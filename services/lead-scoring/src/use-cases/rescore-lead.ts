@@ -1,0 +1,66 @@
+import { causedBy, type EventOrigin } from '@handoff/contracts';
+import type { PoolClient } from '@handoff/db';
+import type { EventBatch } from '@handoff/kafka';
+import { scoreLead, type RuleSet } from '../domain/rule-set.js';
+import { activitiesOf, currentScore, lockLead, saveScore, setStage } from '../store/leads.js';
+
+/**
+ * Recomputes a lead's score under the rule set, saves it, and publishes
+ * `lead.scored` when it changed and `lead.sales-ready` once per crossing.
+ */
+export async function rescoreLead(
+  tx: PoolClient,
+  outbox: EventBatch,
+  input: { leadId: string; ruleSet: RuleSet; origin: EventOrigin; causationActivityId?: string; now: Date },
+): Promise<void> {
+  const lead = await lockLead(tx, input.leadId);
+  if (!lead) return;
+  const previous = await currentScore(tx, lead.id);
+  const activities = await activitiesOf(tx, lead.id);
+  const score = scoreLead(input.ruleSet, lead.profile, activities, {
+    countFrom: lead.engagementResetAt ? new Date(lead.engagementResetAt).toISOString() : undefined,
+  });
+  const scoredAt = input.now.toISOString();
+  const unchanged =
+    previous &&
+    previous.total === score.total &&
+    previous.fit === score.fit &&
+    previous.salesReady === score.salesReady &&
+    previous.tier === score.tier &&
+    previous.ruleSetVersion === input.ruleSet.version;
+  if (unchanged) return;
+  // Sales-ready stays true until the lead is recycled or disqualified, so it fires once per crossing.
+  const salesReady = score.salesReady || (previous?.salesReady ?? false);
+  await saveScore(tx, lead.id, input.ruleSet, { ...score, salesReady }, scoredAt);
+  const snapshot = {
+    total: score.total,
+    fit: score.fit,
+    engagement: score.engagement,
+    grade: score.grade,
+    tier: score.tier,
+    ruleSetId: input.ruleSet.id,
+    ruleSetVersion: input.ruleSet.version,
+    scoredAt,
+  };
+  const scored = outbox.publish('lead.scored', {
+    leadId: lead.id,
+    accountId: lead.accountId ?? undefined,
+    origin: input.origin,
+    data: {
+      score: snapshot,
+      salesReady,
+      ...(input.causationActivityId ? { causationActivityId: input.causationActivityId } : {}),
+    },
+  });
+  if (score.salesReady && score.reason && !(previous?.salesReady ?? false)) {
+    await setStage(tx, lead.id, 'mql');
+    outbox.publish('lead.sales-ready', {
+      leadId: lead.id,
+      accountId: lead.accountId ?? undefined,
+      origin: causedBy(scored),
+      data: { score: snapshot, tier: score.tier, reason: score.reason, profile: lead.profile },
+    });
+  } else if (lead.stage === 'captured') {
+    await setStage(tx, lead.id, 'nurture');
+  }
+}

@@ -1,0 +1,26 @@
+import { causedBy, type HandoffEvent } from '@handoff/contracts';
+import type { PoolClient } from '@handoff/db';
+import type { EventBatch } from '@handoff/kafka';
+import type { RuleSet } from '../domain/rule-set.js';
+import { findLead, setStage } from '../store/leads.js';
+import { rescoreLead } from './rescore-lead.js';
+
+/**
+ * A recycled or disqualified lead starts over: its engagement so far no
+ * longer counts and it can become sales-ready again with new activity.
+ */
+export async function returnToNurture(
+  tx: PoolClient,
+  outbox: EventBatch,
+  event: HandoffEvent<'lead.recycled' | 'lead.disqualified'>,
+  ruleSet: RuleSet,
+  now: Date,
+): Promise<void> {
+  const leadId = event.leadId!;
+  if (!(await findLead(tx, leadId))) return;
+  await setStage(tx, leadId, event.type === 'lead.recycled' ? 'recycled' : 'disqualified', {
+    resetEngagementAt: event.occurredAt,
+  });
+  await tx.query('UPDATE lead_scores SET sales_ready = false WHERE lead_id = $1', [leadId]);
+  await rescoreLead(tx, outbox, { leadId, ruleSet, origin: causedBy(event), now });
+}

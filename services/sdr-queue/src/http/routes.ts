@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { TouchChannel, TouchOutcome, newOrigin } from '@handoff/contracts';
+import { withTransaction, type Pool } from '@handoff/db';
+import { badRequest, defineRoute, forbidden, notFound, type Principal } from '@handoff/http';
+import { EventBatch } from '@handoff/kafka';
+import { findAssignment, queueOf, touchesOf } from '../store/assignments.js';
+import { listSdrs, upsertSdr } from '../store/sdrs.js';
+import { recordTouch } from '../use-cases/record-touch.js';
+import { routeWaitingLeads } from '../use-cases/route-lead.js';
+
+const SdrBody = z.object({
+  name: z.string().min(1).max(200),
+  team: z.string().min(1).max(100).nullable().default(null),
+  active: z.boolean().default(true),
+  capacity: z.number().int().min(0).max(10000).default(50),
+});
+const SdrParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9._@-]+$/),
+});
+const LeadParams = z.object({ id: z.uuid() });
+const QueueQuery = z.object({ sdrId: z.string().min(1).max(100).optional() });
+const TouchBody = z.object({
+  channel: TouchChannel,
+  outcome: TouchOutcome,
+  notes: z.string().max(5000).optional(),
+  occurredAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** The SDR whose queue a caller may see: an SDR only their own; managers name one. */
+function queueOwner(principal: Principal, requested: string | undefined): string {
+  if (principal.role === 'sdr') {
+    if (requested && requested !== principal.sub) throw forbidden('an SDR sees only their own queue');
+    return principal.sub;
+  }
+  if (!requested)
+    throw badRequest('managers pass ?sdrId= to see an SDR’s queue', [{ field: 'query.sdrId', message: 'required' }]);
+  return requested;
+}
+
+/** sdr-queue's HTTP API. */
+export function queueRoutes(deps: { pool: Pool; schema: string; producer: string; clock: () => Date }) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/v1/sdrs',
+      summary: 'SDRs with their open-lead counts.',
+      roles: ['sdr_manager', 'leadership'],
+      query: z.object({ team: z.string().optional() }),
+      responses: { 200: { description: 'SDRs' } },
+      handler: async ({ query }) => ({ status: 200, body: { sdrs: await listSdrs(deps.pool, query) } }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/sdrs/:id',
+      summary: 'One SDR.',
+      roles: ['sdr_manager', 'sdr'],
+      params: SdrParams,
+      responses: { 200: { description: 'The SDR' }, 404: { description: 'Unknown SDR' } },
+      handler: async ({ params, principal }) => {
+        if (principal.role === 'sdr' && principal.sub !== params.id) throw forbidden('an SDR sees only themself');
+        const sdr = (await listSdrs(deps.pool)).find((s) => s.id === params.id);
+        if (!sdr) throw notFound(`no SDR ${params.id}`);
+        return { status: 200, body: sdr };
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/v1/sdrs/:id',
+      summary: 'Create or update an SDR; waiting leads are routed when someone becomes available.',
+      roles: ['sdr_manager'],
+      params: SdrParams,
+      body: SdrBody,
+      responses: { 200: { description: 'The SDR' } },
+      handler: async ({ params, body, correlationId }) => {
+        const sdr = await withTransaction(deps.pool, async (tx) => {
+          const saved = await upsertSdr(tx, { id: params.id, ...body });
+          const batch = new EventBatch(deps.producer);
+          await routeWaitingLeads(tx, batch, { origin: newOrigin(correlationId), now: deps.clock(), limit: 100 });
+          await batch.flush(tx, deps.schema);
+          return saved;
+        });
+        return { status: 200, body: sdr };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/queue',
+      summary: 'An SDR’s open leads in working order (own queue; managers pass ?sdrId=).',
+      roles: ['sdr', 'sdr_manager'],
+      query: QueueQuery,
+      responses: { 200: { description: 'The queue' } },
+      handler: async ({ query, principal }) => {
+        const sdrId = queueOwner(principal, query.sdrId);
+        return { status: 200, body: { sdrId, items: await queueOf(deps.pool, sdrId) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/leads/:id',
+      summary: 'A lead in the SDR process: assignment, status, score snapshot and touches.',
+      roles: ['sdr', 'sdr_manager', 'sales'],
+      params: LeadParams,
+      responses: { 200: { description: 'The lead' }, 404: { description: 'Not in the SDR process' } },
+      handler: async ({ params, principal }) => {
+        const assignment = await findAssignment(deps.pool, params.id);
+        if (!assignment) throw notFound(`lead ${params.id} is not in the SDR queue`);
+        if (principal.role === 'sdr' && assignment.sdrId !== principal.sub) {
+          throw forbidden('an SDR sees only their own leads');
+        }
+        return { status: 200, body: { ...assignment, touches: await touchesOf(deps.pool, params.id) } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/leads/:id/touches',
+      summary: 'Record a touch attempt (call, e-mail, meeting, social, SMS) and its outcome.',
+      roles: ['sdr', 'sdr_manager'],
+      params: LeadParams,
+      body: TouchBody,
+      responses: {
+        201: { description: 'Recorded' },
+        404: { description: 'Not in the SDR process' },
+        409: { description: 'Not assigned' },
+      },
+      handler: async ({ params, body, principal, correlationId }) => {
+        const touch = await recordTouch(deps, principal, { leadId: params.id, ...body }, correlationId);
+        return { status: 201, body: touch };
+      },
+    }),
+  ];
+}
