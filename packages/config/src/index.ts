@@ -19,6 +19,13 @@ const commaList = z
   )
   .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1));
 
+/** A boolean variable: true/false/1/0. */
+export const booleanVar = (defaultValue: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(defaultValue ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
 const postgresUrl = z.url().refine((u) => /^postgres(ql)?:\/\//.test(u), 'expected a postgres:// URL');
 const redisUrl = z.url().refine((u) => /^rediss?:\/\//.test(u), 'expected a redis:// URL');
 
@@ -36,6 +43,15 @@ export const serviceEnv = {
     .string()
     .regex(/^[a-zA-Z0-9._-]*$/)
     .default(''),
+  /** Create missing topics at start (real Kafka); the local broker is given its topics when it starts. */
+  KAFKA_CREATE_TOPICS: booleanVar(true),
+  /** Let the broker create topics on first use (throwaway prefixed stacks on the local broker). */
+  KAFKA_AUTO_CREATE_TOPICS: booleanVar(false),
+  /** Overrides the service's Postgres schema, so several stacks can share one database. */
+  DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .optional(),
   /** Partition count for topics this service creates (containers mode). */
   KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).optional(),
   /** Consumer-group session timeout; short in local mode, where the mock broker waits it out on every rebalance. */

@@ -81,6 +81,12 @@ export interface MigrateOptions {
   log?: (message: string) => void;
 }
 
+function lockValueOf(name: string): number {
+  let hash = 0;
+  for (const char of name) hash = (Math.imul(hash, 31) + char.charCodeAt(0)) | 0;
+  return hash;
+}
+
 /** Applies pending migrations into the schema (created if missing), under an advisory lock. */
 export async function migrate(options: MigrateOptions): Promise<string[]> {
   const schema = assertSchemaName(options.schema);
@@ -96,6 +102,10 @@ export async function migrate(options: MigrateOptions): Promise<string[]> {
       singleTransaction: true,
       checkOrder: true,
       verbose: false,
+      // One lock per schema and table, waited for: services migrating different schemas run in parallel,
+      // replicas of one service take turns.
+      lockValue: lockValueOf(`${schema}.${options.migrationsTable ?? 'schema_migrations'}`),
+      advisoryLockMode: 'wait',
       log: options.log ?? (() => undefined),
     });
     return applied.map((m) => m.name);

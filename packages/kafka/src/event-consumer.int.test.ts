@@ -4,7 +4,14 @@ import { createEvent, leadIdFromEmail, newOrigin, type HandoffEvent } from '@han
 import { createPool, migrate, type Pool } from '@handoff/db';
 import { createLogger, createMetricsRegistry } from '@handoff/observability';
 import { TopicRecorder, testInfra, testKafka, uniqueName, waitFor } from '@handoff/testkit';
-import { EventConsumer, OutboxRelay, PoisonEventError, TopicNaming, runtimeMigrationsDir, type HandlerMap } from './index.js';
+import {
+  EventConsumer,
+  OutboxRelay,
+  PoisonEventError,
+  TopicNaming,
+  runtimeMigrationsDir,
+  type HandlerMap,
+} from './index.js';
 
 const logger = createLogger({ service: 'kafka-int-test', level: 'silent' });
 

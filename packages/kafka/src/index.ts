@@ -4,4 +4,5 @@ export * from './event-consumer.js';
 export * from './naming.js';
 export * from './outbox.js';
 export * from './outbox-relay.js';
+export * from './messaging.js';
 export { migrateService, runtimeMigrationsDir } from './migrations.js';

@@ -75,8 +75,3 @@ export class ServiceHost {
     process.exit(0);
   }
 }
-
-/** A component made of two functions. */
-export function component(name: string, start: () => Promise<unknown>, stop: () => Promise<unknown>): Component {
-  return { name, start, stop };
-}

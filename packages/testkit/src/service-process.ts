@@ -45,20 +45,22 @@ export class ServiceProcess {
     child.stderr!.pipe(log);
     this.child = child;
     this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    let exited: number | null | undefined;
-    void this.exit.then((code) => {
-      exited = code;
+    const exited = this.exit.then((code) => {
+      throw new Error(`${this.name} exited with ${code} before it was ready; see ${this.logFile}`);
     });
-    await waitFor(
+    const ready = waitFor(
       async () => {
-        if (exited !== undefined) throw new Error(`${this.name} exited with ${exited}; see ${this.logFile}`);
         const response = await fetch(`${this.url}/health/ready`).catch(() => undefined);
         return response?.ok;
       },
-      { timeoutMs: options.readyTimeoutMs ?? 60000, intervalMs: 200, what: `${this.name} to be ready` },
-    ).catch((err: Error) => {
-      throw new Error(`${err.message} (log: ${this.logFile})`);
-    });
+      {
+        timeoutMs: options.readyTimeoutMs ?? 60000,
+        intervalMs: 200,
+        what: `${this.name} to be ready (log: ${this.logFile})`,
+      },
+    );
+    exited.catch(() => undefined);
+    await Promise.race([ready, exited]);
     return this;
   }
 

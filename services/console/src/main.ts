@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { configOrExit } from '@handoff/config';
 import { HttpServer } from '@handoff/http';
-import { ServiceHost, component } from '@handoff/lifecycle';
+import { ServiceHost } from '@handoff/lifecycle';
 import { createLogger, createMetricsRegistry } from '@handoff/observability';
 import { loadConsoleConfig } from './config.js';
 import { createConsoleApp } from './http/console-app.js';
@@ -17,13 +17,7 @@ const server = new HttpServer(
 
 // The console holds no state: only its HTTP server starts and stops.
 const host = new ServiceHost(
-  [
-    component(
-      'http',
-      () => server.start(config.PORT),
-      () => server.stop(),
-    ),
-  ],
+  [{ name: 'http', start: () => server.start(config.PORT), stop: () => server.stop() }],
   logger,
 );
 await host.runUntilSignal({

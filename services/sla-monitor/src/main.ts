@@ -3,8 +3,8 @@ import { configOrExit } from '@handoff/config';
 import { createPool, pingDatabase } from '@handoff/db';
 import { describeError } from '@handoff/errors';
 import { HttpServer, createHttpApp } from '@handoff/http';
-import { EventConsumer, OutboxRelay, TopicNaming, createKafka, migrateService } from '@handoff/kafka';
-import { ServiceHost, component } from '@handoff/lifecycle';
+import { ServiceMessaging, createKafka, migrateService } from '@handoff/kafka';
+import { ServiceHost } from '@handoff/lifecycle';
 import { createLogger, createMetricsRegistry } from '@handoff/observability';
 import { loadSlaConfig } from './config.js';
 import { slaHandlers } from './consumers/handlers.js';
@@ -14,16 +14,16 @@ import { TimerSchedule } from './timers/timer-schedule.js';
 import { fireTimer } from './use-cases/first-touch-timer.js';
 
 const SERVICE = 'sla-monitor';
-const SCHEMA = 'sla_monitor';
 
 const config = configOrExit(() => loadSlaConfig(process.env), SERVICE);
+const SCHEMA = config.DB_SCHEMA ?? 'sla_monitor';
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 const registry = createMetricsRegistry(SERVICE);
 const pool = createPool({ url: config.DATABASE_URL, schema: SCHEMA, max: config.DB_POOL_MAX });
 const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null });
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, logger });
-const naming = new TopicNaming(config.KAFKA_TOPIC_PREFIX);
 const clock = () => new Date();
+const migrationsDir = new URL('../migrations', import.meta.url).pathname;
 const policy = { id: 'first-touch-default', minutes: config.FIRST_TOUCH_MINUTES };
 
 const schedule: TimerSchedule = new TimerSchedule({
@@ -35,19 +35,16 @@ const schedule: TimerSchedule = new TimerSchedule({
     if (notYet) await schedule.schedule([{ id: timerId, dueAt: notYet }]);
   },
 });
-const consumer = new EventConsumer({
+const messaging = new ServiceMessaging({
+  service: SERVICE,
+  schema: SCHEMA,
   kafka,
   pool,
-  schema: SCHEMA,
-  groupId: SERVICE,
-  producer: SERVICE,
-  naming,
+  config,
   logger,
   registry,
-  sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
   handlers: slaHandlers({ policy, schedule }),
 });
-const relay = new OutboxRelay({ kafka, databaseUrl: config.DATABASE_URL, schema: SCHEMA, naming, logger, registry });
 const server = new HttpServer(
   createHttpApp({
     service: SERVICE,
@@ -58,7 +55,7 @@ const server = new HttpServer(
     readiness: async () => ({
       postgres: await pingDatabase(pool),
       redis: redis.status === 'ready' && schedule.isRunning(),
-      kafka: consumer.isReady() && relay.isHealthy(),
+      kafka: messaging.isReady(),
     }),
   }),
 );
@@ -84,49 +81,20 @@ function startSweep(): Promise<void> {
 }
 
 // Started in this order and stopped in reverse: HTTP first, then the sweep,
-// the consumer and the timer worker (no new breaches), then the relay
-// publishes what they wrote, and only then do Redis and the pool close.
+// then messaging (the consumer finishes its batch, the relay publishes what
+// was written), then the timer worker, and only then do Redis and the pool close.
 const host = new ServiceHost(
   [
-    component(
-      'database',
-      () =>
-        migrateService({
-          url: config.DATABASE_URL,
-          schema: SCHEMA,
-          dir: new URL('../migrations', import.meta.url).pathname,
-        }),
-      () => pool.end(),
-    ),
-    component(
-      'redis',
-      () => redis.connect(),
-      () => redis.quit(),
-    ),
-    component(
-      'outbox-relay',
-      () => relay.start(),
-      () => relay.stop(),
-    ),
-    component(
-      'timer-schedule',
-      async () => {
-        await schedule.start();
-        await rebuildSchedule();
-      },
-      () => schedule.stop(),
-    ),
-    component(
-      'consumer',
-      () => consumer.start(),
-      () => consumer.stop(),
-    ),
-    component('timer-sweep', startSweep, async () => clearInterval(sweepTimer)),
-    component(
-      'http',
-      () => server.start(config.PORT),
-      () => server.stop(),
-    ),
+    {
+      name: 'database',
+      start: () => migrateService({ url: config.DATABASE_URL, schema: SCHEMA, dir: migrationsDir }),
+      stop: () => pool.end(),
+    },
+    { name: 'redis', start: () => redis.connect(), stop: () => redis.quit() },
+    { name: 'timer-schedule', start: () => schedule.start().then(rebuildSchedule), stop: () => schedule.stop() },
+    { name: 'messaging', start: () => messaging.start(), stop: () => messaging.stop() },
+    { name: 'timer-sweep', start: startSweep, stop: async () => clearInterval(sweepTimer) },
+    { name: 'http', start: () => server.start(config.PORT), stop: () => server.stop() },
   ],
   logger,
 );

@@ -13,7 +13,7 @@ export interface TimerDueJob {
  * one job. Redis holds no truth: `rebuild` re-adds every open timer from Postgres.
  */
 export class TimerSchedule {
-  private readonly queue: Queue<TimerDueJob>;
+  private queue: Queue<TimerDueJob> | undefined;
   private worker: Worker<TimerDueJob> | undefined;
 
   constructor(
@@ -24,11 +24,10 @@ export class TimerSchedule {
       onDue: (timerId: string) => Promise<void>;
       concurrency?: number;
     },
-  ) {
-    this.queue = new Queue<TimerDueJob>('sla-timers', { connection: options.redis, prefix: options.prefix });
-  }
+  ) {}
 
   async start(): Promise<void> {
+    this.queue = new Queue<TimerDueJob>('sla-timers', { connection: this.options.redis, prefix: this.options.prefix });
     this.worker = new Worker<TimerDueJob>(
       'sla-timers',
       (job: Job<TimerDueJob>) => this.options.onDue(job.data.timerId),
@@ -48,7 +47,8 @@ export class TimerSchedule {
   async stop(): Promise<void> {
     await this.worker?.close();
     this.worker = undefined;
-    await this.queue.close();
+    await this.queue?.close();
+    this.queue = undefined;
   }
 
   isRunning(): boolean {
@@ -58,6 +58,7 @@ export class TimerSchedule {
   /** Schedules timers to fire at their due times (at once if already due). */
   async schedule(timers: Array<{ id: string; dueAt: Date }>, now = Date.now()): Promise<void> {
     if (timers.length === 0) return;
+    if (!this.queue) throw new Error('the timer schedule is not started');
     await this.queue.addBulk(
       timers.map((t) => ({
         name: 'due',

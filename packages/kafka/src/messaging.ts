@@ -1,0 +1,88 @@
+import type { Pool } from 'pg';
+import type { Logger, Registry } from '@handoff/observability';
+import { ensureTopics, type Kafka } from './client.js';
+import { EventConsumer, type HandlerMap } from './event-consumer.js';
+import { TopicNaming } from './naming.js';
+import { OutboxRelay } from './outbox-relay.js';
+
+/** The messaging settings every service reads (see @handoff/config's serviceEnv). */
+export interface MessagingConfig {
+  DATABASE_URL: string;
+  KAFKA_TOPIC_PREFIX: string;
+  KAFKA_SESSION_TIMEOUT_MS: number;
+  KAFKA_CREATE_TOPICS: boolean;
+  KAFKA_AUTO_CREATE_TOPICS: boolean;
+  KAFKA_PARTITIONS?: number | undefined;
+}
+
+/**
+ * A service's messaging: its topics, its consumer (when it consumes) and its
+ * outbox relay. Starts the relay before the consumer and stops it after, so
+ * what the last batch wrote is published before the process exits.
+ */
+export class ServiceMessaging {
+  readonly naming: TopicNaming;
+  readonly relay: OutboxRelay;
+  readonly consumer: EventConsumer | undefined;
+
+  constructor(
+    private readonly options: {
+      service: string;
+      schema: string;
+      kafka: Kafka;
+      pool: Pool;
+      config: MessagingConfig;
+      logger: Logger;
+      registry: Registry;
+      handlers?: HandlerMap;
+    },
+  ) {
+    const { config } = options;
+    this.naming = new TopicNaming(config.KAFKA_TOPIC_PREFIX);
+    this.relay = new OutboxRelay({
+      kafka: options.kafka,
+      databaseUrl: config.DATABASE_URL,
+      schema: options.schema,
+      naming: this.naming,
+      logger: options.logger,
+      registry: options.registry,
+    });
+    this.consumer = options.handlers
+      ? new EventConsumer({
+          kafka: options.kafka,
+          pool: options.pool,
+          schema: options.schema,
+          // The prefix names a stack; two stacks on one cluster must not share groups.
+          groupId: `${config.KAFKA_TOPIC_PREFIX}${options.service}`,
+          producer: options.service,
+          naming: this.naming,
+          handlers: options.handlers,
+          logger: options.logger,
+          registry: options.registry,
+          sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+          autoCreateTopics: config.KAFKA_AUTO_CREATE_TOPICS,
+        })
+      : undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.options.config.KAFKA_CREATE_TOPICS) {
+      const created = await ensureTopics(this.options.kafka, this.naming, {
+        ...(this.options.config.KAFKA_PARTITIONS ? { partitions: this.options.config.KAFKA_PARTITIONS } : {}),
+      });
+      if (created.length > 0) this.options.logger.info({ topics: created }, 'created topics');
+    }
+    await this.relay.start();
+    await this.consumer?.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.stop();
+    await this.relay.stop();
+  }
+
+  /** Joined the consumer group (if any) and the relay holds its connections. */
+  isReady(): boolean {
+    return (this.consumer?.isReady() ?? true) && this.relay.isHealthy();
+  }
+}
