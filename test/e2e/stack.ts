@@ -1,4 +1,4 @@
-import { ServiceProcess, freePort, uniqueName } from '@handoff/testkit';
+import { ServiceProcess, freePort, testInfra, uniqueName } from '@handoff/testkit';
 
 export const SERVICES = ['lead-scoring', 'sdr-queue', 'sla-monitor', 'reporting'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -17,25 +17,35 @@ export class Stack {
     const schemaPrefix = this.prefix.slice(0, -1).replace(/[^a-z0-9_]/g, '_');
     await Promise.all(
       SERVICES.map(async (name) => {
-        const process = new ServiceProcess(name, await freePort(), {
-          KAFKA_TOPIC_PREFIX: this.prefix,
-          KAFKA_CREATE_TOPICS: 'false',
-          KAFKA_AUTO_CREATE_TOPICS: 'true',
-          DB_SCHEMA: `${schemaPrefix}_${name.replace('-', '_')}`,
-          BULLMQ_PREFIX: schemaPrefix,
-          ...this.extraEnv[name],
-        });
+        const process = new ServiceProcess(
+          name,
+          await freePort(),
+          {
+            KAFKA_TOPIC_PREFIX: this.prefix,
+            KAFKA_CREATE_TOPICS: 'false',
+            KAFKA_AUTO_CREATE_TOPICS: 'true',
+            DB_SCHEMA: `${schemaPrefix}_${name.replace('-', '_')}`,
+            BULLMQ_PREFIX: schemaPrefix,
+            ...this.extraEnv[name],
+          },
+          testInfra(),
+        );
         this.services.set(name, process);
         await process.start();
       }),
     );
-    const console = new ServiceProcess('console', await freePort(), {
-      LEAD_SCORING_URL: this.url('lead-scoring'),
-      SDR_QUEUE_URL: this.url('sdr-queue'),
-      SLA_MONITOR_URL: this.url('sla-monitor'),
-      REPORTING_URL: this.url('reporting'),
-      LOCAL_SIGNIN: 'true',
-    });
+    const console = new ServiceProcess(
+      'console',
+      await freePort(),
+      {
+        LEAD_SCORING_URL: this.url('lead-scoring'),
+        SDR_QUEUE_URL: this.url('sdr-queue'),
+        SLA_MONITOR_URL: this.url('sla-monitor'),
+        REPORTING_URL: this.url('reporting'),
+        LOCAL_SIGNIN: 'true',
+      },
+      testInfra(),
+    );
     this.services.set('console', console);
     await console.start();
     return this;

@@ -197,7 +197,7 @@ export class EventDecodeError extends HandoffError {
 function formatIssues(error: z.ZodError, prefix: string): string {
   return error.issues
     .slice(0, 5)
-    .map((i) => `${[prefix, ...i.path.map(String)].filter(Boolean).join('.')}: ${i.message}`)
+    .map((i) => `${[prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(message)'}: ${i.message}`)
     .join('; ');
 }
 
@@ -259,6 +259,11 @@ export function createEvent<T extends TopicName>(topic: T, producer: string, eve
     ...(event.origin.causationId ? { causationId: event.origin.causationId } : {}),
     data,
   };
+  // The envelope is checked too, so what one service writes another can always decode.
+  const checked = EnvelopeBase.safeParse(envelope);
+  if (!checked.success) {
+    throw new EventDecodeError('bad_envelope', `invalid ${topic} envelope: ${formatIssues(checked.error, '')}`);
+  }
   return envelope as unknown as HandoffEvent<T>;
 }
 

@@ -42,7 +42,8 @@ export async function verifyToken(secret: string, token: string): Promise<Princi
       algorithms: ['HS256'],
     });
     const role = Role.safeParse(payload.role);
-    if (!role.success || !payload.sub) throw unauthorized('token has no valid role or subject');
+    if (!role.success || typeof payload.sub !== 'string' || payload.sub.length === 0)
+      throw unauthorized('token has no valid role or subject');
     return {
       sub: payload.sub,
       role: role.data,

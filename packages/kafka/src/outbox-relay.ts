@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Kafka, Producer, Message } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer, type Message } from 'kafkajs';
 import { backoffDelay, describeError, sleep } from '@handoff/errors';
 import { Counter, Gauge, Histogram, metric, type Logger, type Registry } from '@handoff/observability';
 import { outboxChannel } from './outbox.js';
@@ -101,7 +101,12 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     this.abort = new AbortController();
-    this.producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = this.options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      // Murmur2, as the Java client: a lead's key lands on the same partition whoever produces it.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await this.producer.connect();
     this.loop = this.run();
   }
@@ -178,14 +183,16 @@ export class OutboxRelay {
 
   private waitForWork(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const onAbort = () => done();
-      this.abort.signal.addEventListener('abort', onAbort, { once: true });
-      this.wake = done;
-      function done() {
+      const signal = this.abort.signal;
+      const done = () => {
         clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      this.wake = done;
     });
   }
 

@@ -60,10 +60,19 @@ export class ServiceHost {
       process.exit(1);
     }
     options.onStarted?.();
+    // Stay subscribed while stopping: Ctrl-C reaches the whole process group and a
+    // supervisor may send SIGTERM as well; a second signal must not kill the process mid-stop.
+    // Waiting for a signal holds no handle of its own; keep the loop alive even if no part does.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     await new Promise<void>((resolve) => {
-      process.once('SIGTERM', () => resolve());
-      process.once('SIGINT', () => resolve());
+      const onSignal = (signal: NodeJS.Signals) => {
+        this.logger.info({ signal }, 'signal received');
+        resolve();
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
     });
+    clearInterval(keepAlive);
     this.logger.info('stopping');
     const timer = setTimeout(() => {
       this.logger.error({ timeoutMs: options.timeoutMs }, 'stop timed out; exiting');

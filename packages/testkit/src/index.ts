@@ -1,2 +1,3 @@
 export * from './infra.js';
 export * from './service-process.js';
+export * from './util.js';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { testInfra, waitFor } from './infra.js';
+import { waitFor, type TestInfra } from './util.js';
 
 /** A Handoff service started as its own process, as in production. */
 export class ServiceProcess {
@@ -13,8 +13,9 @@ export class ServiceProcess {
     readonly name: string,
     readonly port: number,
     private readonly env: Record<string, string>,
+    private readonly infra: TestInfra,
   ) {
-    const dir = path.join(testInfra().repoRoot, '.state', 'test', 'logs');
+    const dir = path.join(infra.repoRoot, '.state', 'logs');
     mkdirSync(dir, { recursive: true });
     this.logFile = path.join(dir, `${name}-${port}.log`);
   }
@@ -25,7 +26,7 @@ export class ServiceProcess {
 
   /** Spawns `node services/<name>/dist/main.js` with the run's infrastructure and waits until it is ready. */
   async start(options: { readyTimeoutMs?: number } = {}): Promise<this> {
-    const infra = testInfra();
+    const infra = this.infra;
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const child = spawn(process.execPath, [path.join(infra.repoRoot, 'services', this.name, 'dist', 'main.js')], {
       env: {
