@@ -17,7 +17,8 @@ export function step(title, command, args, options = {}) {
   const started = Date.now();
   const result = spawnSync(command, args, {
     cwd: repoRoot,
-    stdio: 'inherit',
+    // Output goes to stderr, so stdout carries only a command's own result (bench JSON lines, a token).
+    stdio: ['inherit', 2, 2],
     env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', ...options.env },
   });
   if (result.status !== 0) {

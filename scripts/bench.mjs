@@ -1,0 +1,230 @@
+// npm run bench: measures the pipeline on this machine and prints JSON lines.
+//   ceiling  raw kafkajs produce → consume → one Postgres transaction per batch
+//   skeleton activities through lead-scoring: HTTP ingest → outbox → Kafka → scored → lead.scored
+//   ratio    skeleton / ceiling
+// Nothing here is asserted; the figures go into closing notes and docs/benchmarks.md.
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { build, ensureDependencies, repoRoot, say } from './lib.mjs';
+
+ensureDependencies();
+build();
+
+const { startInfra, localSecret } = await import('../infra/index.mjs');
+const { topicsToCreate, leadIdFromEmail } = await import('@handoff/contracts');
+const { signToken } = await import('@handoff/http');
+const { ServiceProcess, freePort } = await import('@handoff/testkit/process');
+const { Kafka, logLevel } = await import('kafkajs');
+const pg = (await import('pg')).default;
+
+const stateDir = path.join(repoRoot, '.state', 'bench');
+const CEILING_MESSAGES = Number(process.env.BENCH_CEILING_MESSAGES ?? 50_000);
+const SKELETON_ACTIVITIES = Number(process.env.BENCH_ACTIVITIES ?? 10_000);
+const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 50);
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
+
+const infra = await startInfra({
+  stateDir,
+  topics: [...topicsToCreate(), { name: 'bench.ceiling', partitions: 6 }],
+  log: (m) => say(m),
+});
+const brokers = infra.kafkaBrokers.split(',');
+const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.ERROR });
+const emit = (line) => process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`);
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+try {
+  const ceiling = await benchCeiling();
+  emit(ceiling);
+  const skeleton = await benchSkeleton();
+  for (const line of skeleton) emit(line);
+  emit({
+    bench: 'ratio',
+    skeletonActivitiesPerSec: skeleton[0].activitiesPerSec,
+    ceilingMessagesPerSec: ceiling.messagesPerSec,
+    ratio: Math.round((skeleton[0].activitiesPerSec / ceiling.messagesPerSec) * 1000) / 1000,
+  });
+} finally {
+  await infra.stop();
+}
+
+async function benchCeiling() {
+  const pool = new pg.Pool({ connectionString: infra.databaseUrl, max: 6 });
+  await pool.query('DROP TABLE IF EXISTS bench_ceiling; CREATE TABLE bench_ceiling (id uuid PRIMARY KEY, body jsonb)');
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: `bench-${Date.now()}`, sessionTimeout: 6000, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'bench.ceiling', fromBeginning: true });
+  let consumed = 0;
+  let transactions = 0;
+  let resolveDone;
+  const done = new Promise((r) => (resolveDone = r));
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 3,
+    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(
+          'INSERT INTO bench_ceiling (id, body) SELECT * FROM unnest($1::uuid[], $2::jsonb[]) ON CONFLICT DO NOTHING',
+          [batch.messages.map((m) => JSON.parse(m.value.toString()).id), batch.messages.map((m) => m.value.toString())],
+        );
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+      transactions += 1;
+      resolveOffset(batch.lastOffset());
+      await commitOffsetsIfNecessary();
+      consumed += batch.messages.length;
+      if (consumed >= CEILING_MESSAGES) resolveDone();
+    },
+  });
+  const payload = (i) => ({
+    id: crypto.randomUUID(),
+    type: 'lead.activity',
+    leadId: leadIdFromEmail(`lead${i % 1000}@bench.example`),
+    data: { type: 'page_view', properties: { url: `/pricing?i=${i}` } },
+  });
+  const started = performance.now();
+  for (let i = 0; i < CEILING_MESSAGES; i += 500) {
+    const messages = [];
+    for (let j = i; j < Math.min(i + 500, CEILING_MESSAGES); j++) {
+      const value = payload(j);
+      messages.push({ key: value.leadId, value: JSON.stringify(value) });
+    }
+    await producer.send({ topic: 'bench.ceiling', acks: -1, messages });
+  }
+  const produced = performance.now();
+  await done;
+  const finished = performance.now();
+  await consumer.disconnect();
+  await producer.disconnect();
+  await pool.end();
+  return {
+    bench: 'ceiling',
+    what: 'kafkajs produce → consume → one pg transaction per batch',
+    messages: CEILING_MESSAGES,
+    transactions,
+    produceSeconds: round((produced - started) / 1000),
+    totalSeconds: round((finished - started) / 1000),
+    messagesPerSec: Math.round(CEILING_MESSAGES / ((finished - started) / 1000)),
+  };
+}
+
+async function benchSkeleton() {
+  const jwtSecret = localSecret(stateDir);
+  const service = new ServiceProcess(
+    'lead-scoring',
+    await freePort(),
+    {
+      KAFKA_CREATE_TOPICS: 'false',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      DB_SCHEMA: `bench_${Date.now()}`,
+      LOG_LEVEL: 'warn',
+    },
+    { ...infra, kafkaBrokers: brokers, jwtSecret, repoRoot },
+  );
+  await service.start();
+  const token = await signToken(jwtSecret, { role: 'service', sub: 'bench' });
+  const sentAt = new Map();
+  const latencies = [];
+  let scored = 0;
+  const consumer = kafka.consumer({ groupId: `bench-scored-${Date.now()}`, sessionTimeout: 6000, maxWaitTimeInMs: 50 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'lead.scored', fromBeginning: false });
+  let joined;
+  const groupJoined = new Promise((r) => (joined = r));
+  consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const event = JSON.parse(message.value.toString());
+      const sent = sentAt.get(event.data.causationActivityId);
+      if (sent !== undefined) {
+        latencies.push(performance.now() - sent);
+        sentAt.delete(event.data.causationActivityId);
+        scored += 1;
+      }
+    },
+  });
+  await groupJoined;
+  await new Promise((r) => setTimeout(r, 500));
+
+  const post = async (activities) => {
+    const response = await fetch(`${service.url}/v1/activities`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(activities),
+    });
+    if (response.status !== 202) throw new Error(`ingest failed: ${response.status} ${await response.text()}`);
+  };
+  // Engagement stays under the MQL threshold for most leads (page views), so this measures scoring, not routing.
+  const activity = (i) => ({
+    activityId: crypto.randomUUID(),
+    email: `lead${i % 500}@bench${i % 7}.example`,
+    type: i % 10 === 0 ? 'content_download' : 'page_view',
+  });
+  const waitScored = async (n, timeoutMs) => {
+    const deadline = Date.now() + timeoutMs;
+    while (scored < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  };
+
+  // Throughput: batches of 500 as fast as ingest accepts them.
+  const started = performance.now();
+  for (let i = 0; i < SKELETON_ACTIVITIES; i += 500) {
+    const batch = Array.from({ length: Math.min(500, SKELETON_ACTIVITIES - i) }, (_, j) => activity(i + j));
+    const now = performance.now();
+    for (const a of batch) sentAt.set(a.activityId, now);
+    await post(batch);
+  }
+  const ingested = performance.now();
+  await waitScored(SKELETON_ACTIVITIES, 300_000);
+  const finished = performance.now();
+  const throughputLatencies = [...latencies].sort((a, b) => a - b);
+  const throughput = {
+    bench: 'skeleton-throughput',
+    what: 'POST /v1/activities (batches of 500) → outbox → Kafka → lead-scoring → lead.scored',
+    activities: SKELETON_ACTIVITIES,
+    scored,
+    ingestSeconds: round((ingested - started) / 1000),
+    totalSeconds: round((finished - started) / 1000),
+    activitiesPerSec: Math.round(scored / ((finished - started) / 1000)),
+    p50Ms: round(percentile(throughputLatencies, 50)),
+    p99Ms: round(percentile(throughputLatencies, 99)),
+  };
+
+  // Latency at a steady, moderate rate: one activity per request.
+  latencies.length = 0;
+  scored = 0;
+  sentAt.clear();
+  const total = LATENCY_RATE * LATENCY_SECONDS;
+  const interval = 1000 / LATENCY_RATE;
+  const t0 = performance.now();
+  for (let i = 0; i < total; i++) {
+    const wait = t0 + i * interval - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const a = activity(100_000 + i);
+    sentAt.set(a.activityId, performance.now());
+    await post(a);
+  }
+  await waitScored(total, 60_000);
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const latency = {
+    bench: 'skeleton-latency',
+    what: `activity → lead.scored at ${LATENCY_RATE}/s for ${LATENCY_SECONDS} s, one activity per request`,
+    activities: total,
+    scored,
+    p50Ms: round(percentile(sorted, 50)),
+    p99Ms: round(percentile(sorted, 99)),
+    maxMs: round(sorted[sorted.length - 1]),
+  };
+  await consumer.disconnect();
+  await service.stop();
+  return [throughput, latency];
+}
+
+function round(x) {
+  return Math.round(x * 10) / 10;
+}
