@@ -61,6 +61,9 @@ export async function startBroker({ topics = [], brokers = 1, rebalanceDelayMs =
       ['--brokers', String(brokers), '--rebalance-delay-ms', String(rebalanceDelayMs), '--topics-file', topicsFile],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: a terminal's Ctrl-C reaches the services, which
+        // stop first; the owner stops the broker after them (or it dies with the owner).
+        detached: true,
         // Lets the launcher tell, after setting PR_SET_PDEATHSIG, whether we
         // already died (it would then have been reparented).
         env: { ...process.env, HANDOFF_BROKER_PARENT_PID: String(process.pid) },

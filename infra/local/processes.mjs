@@ -347,11 +347,13 @@ function hook() {
   });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     const onSignal = async () => {
+      // An app that handles the signal itself decides the stop order (e.g. its
+      // services before their database); the 'exit' hook above still covers it.
+      if (process.listenerCount(sig) > 1) return;
       process.off(sig, onSignal);
       await stopAll();
-      // Keep Node's default behaviour (die by this signal) unless someone else
-      // also listens for it, in which case they decide.
-      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+      // Keep Node's default behaviour: die by this signal.
+      process.kill(process.pid, sig);
     };
     process.on(sig, onSignal);
   }

@@ -28,6 +28,8 @@ export interface PoolOptions {
   schema: string;
   max?: number;
   applicationName?: string;
+  /** Told when an idle connection fails (server restart, network); the pool drops it and goes on. */
+  onIdleError?: (err: Error) => void;
 }
 
 /** A pg pool whose connections see the service's schema first. */
@@ -35,7 +37,7 @@ export function createPool(options: PoolOptions): pg.Pool {
   const schema = assertSchemaName(options.schema);
   // Parse timestamps as ISO strings kept by pg as Date; bigint (int8) counts come back as strings, parse them.
   pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? schema,
@@ -43,6 +45,9 @@ export function createPool(options: PoolOptions): pg.Pool {
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,
   });
+  // Without a listener an idle client's error would crash the process; the next query reports it anyway.
+  pool.on('error', (err) => options.onIdleError?.(err));
+  return pool;
 }
 
 /** Runs `fn` in one transaction on one connection; rolls back on any error. */

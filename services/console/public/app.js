@@ -44,7 +44,22 @@ async function setUpSignIn() {
   });
 }
 
+/** Shows who is signed in (from the token's claims) and offers sign-out. */
+function showWho() {
+  const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  $('#signin').hidden = true;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.textContent = 'Sign out';
+  button.addEventListener('click', () => {
+    sessionStorage.removeItem('handoff.token');
+    location.reload();
+  });
+  $('#who').replaceChildren(`${claims.sub} · ${claims.role.replace('_', ' ')} `, button);
+}
+
 async function showFunnel() {
+  showWho();
   $('#funnel').hidden = false;
   $('#funnel-error').textContent = '';
   try {

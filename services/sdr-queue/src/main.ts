@@ -15,7 +15,12 @@ const config = configOrExit(() => loadQueueConfig(process.env), SERVICE);
 const schema = config.DB_SCHEMA ?? 'sdr_queue';
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 const registry = createMetricsRegistry(SERVICE);
-const pool = createPool({ url: config.DATABASE_URL, schema, max: config.DB_POOL_MAX });
+const pool = createPool({
+  url: config.DATABASE_URL,
+  schema,
+  max: config.DB_POOL_MAX,
+  onIdleError: (err) => logger.warn({ err: err.message }, 'idle database connection failed'),
+});
 const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null });
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, logger });
 const clock = () => new Date();

@@ -19,7 +19,12 @@ const config = configOrExit(() => loadSlaConfig(process.env), SERVICE);
 const SCHEMA = config.DB_SCHEMA ?? 'sla_monitor';
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 const registry = createMetricsRegistry(SERVICE);
-const pool = createPool({ url: config.DATABASE_URL, schema: SCHEMA, max: config.DB_POOL_MAX });
+const pool = createPool({
+  url: config.DATABASE_URL,
+  schema: SCHEMA,
+  max: config.DB_POOL_MAX,
+  onIdleError: (err) => logger.warn({ err: err.message }, 'idle database connection failed'),
+});
 const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null });
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, logger });
 const clock = () => new Date();
