@@ -33,7 +33,10 @@ export function ensureDependencies() {
   const marker = path.join(repoRoot, 'node_modules', '.package-lock.json');
   const lock = path.join(repoRoot, 'package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  step('installing npm dependencies (npm ci)', 'npm', ['ci', '--no-audit', '--no-fund']);
+  // `npm install`, not `npm ci`: npm leaves other platforms' optional packages (turbo's
+  // darwin/windows binaries) out of the lockfile here, and `npm ci` then refuses it as out of sync.
+  // `npm install` still installs the locked versions.
+  step('installing npm dependencies', 'npm', ['install', '--no-audit', '--no-fund']);
 }
 
 export function build() {
