@@ -12,8 +12,8 @@ interface TimelineEntry {
 }
 
 describe('one lead, end to end, through every service as its own process', () => {
-  // A 3-second first-touch allowance, so a breach happens within the test.
-  const stack = new Stack({ 'sla-monitor': { FIRST_TOUCH_MINUTES: '0.05', TIMER_SWEEP_MS: '1000' } });
+  // A 6-second first-touch allowance, so a breach happens within the test.
+  const stack = new Stack({ 'sla-monitor': { FIRST_TOUCH_MINUTES: '0.1', TIMER_SWEEP_MS: '1000' } });
   const startedAt = new Date(Date.now() - 1000).toISOString();
   let tokens: Record<'service' | 'manager' | 'ann' | 'bob' | 'leadership', string>;
   let stopped = false;
@@ -160,8 +160,8 @@ describe('one lead, end to end, through every service as its own process', () =>
       { what: 'sla.met in the timeline' },
     );
     expect(entries.find((e) => e.type === 'lead.touched')!.actor).toBe('ann');
-    // Past the due time (3 s) and a sweep later, still no breach.
-    await new Promise((resolve) => setTimeout(resolve, 4000));
+    // Past the due time (6 s) and a sweep later, still no breach.
+    await new Promise((resolve) => setTimeout(resolve, 7000));
     expect((await timeline(leadId)).map((e) => e.type)).not.toContain('sla.breached');
   });
 

@@ -151,7 +151,12 @@ const SlaTimerRef = z.object({
 
 export const SlaStarted = SlaTimerRef;
 export const SlaWarning = SlaTimerRef.extend({ warnedAt: isoDateTime, businessMinutesUsed: z.number() });
-export const SlaMet = SlaTimerRef.extend({ metAt: isoDateTime, businessMinutesUsed: z.number() });
+export const SlaMet = SlaTimerRef.extend({
+  metAt: isoDateTime,
+  businessMinutesUsed: z.number(),
+  /** The timer had been declared breached before this in-time touch arrived; the breach no longer stands. */
+  revisesBreach: z.boolean().optional(),
+});
 export const SlaBreached = SlaTimerRef.extend({ breachedAt: isoDateTime, businessMinutesUsed: z.number() });
 
 export const RulesPublished = z.object({

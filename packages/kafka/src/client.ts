@@ -19,6 +19,9 @@ export function createKafka(options: { brokers: string[]; clientId: string; logg
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
+        // Our idempotent producer keeps bounded retries on purpose (a relay that cannot publish backs off and
+        // retries the batch itself); exactly-once comes from consumers' inboxes, so this warning says nothing new.
+        if (message === 'Limiting retries for the idempotent producer may invalidate EoS guarantees') return;
         if (level <= logLevel.ERROR) log.error(rest, message);
         else if (level === logLevel.WARN) log.warn(rest, message);
         else log.debug(rest, message);

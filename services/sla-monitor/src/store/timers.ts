@@ -35,6 +35,17 @@ export async function openTimersOf(db: Queryable, leadId: string, kind?: string)
   return rows as SlaTimer[];
 }
 
+/** A lead's timers a touch can still settle: open ones, and breached ones an in-time touch may revise. */
+export async function settleableTimersOf(db: Queryable, leadId: string, kind: string): Promise<SlaTimer[]> {
+  const { rows } = await db.query(
+    `SELECT ${COLUMNS} FROM sla_timers
+      WHERE lead_id = $1 AND kind = $2 AND state IN ('open', 'breached')
+      ORDER BY started_at FOR UPDATE`,
+    [leadId, kind],
+  );
+  return rows as SlaTimer[];
+}
+
 export async function lockOpenTimer(db: Queryable, id: string): Promise<SlaTimer | undefined> {
   const { rows } = await db.query(`SELECT ${COLUMNS} FROM sla_timers WHERE id = $1 AND state = 'open' FOR UPDATE`, [
     id,

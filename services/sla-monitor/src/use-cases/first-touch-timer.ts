@@ -2,7 +2,14 @@ import { causedBy, newOrigin, nameBasedId, type HandoffEvent } from '@handoff/co
 import { withTransaction, type Pool, type PoolClient } from '@handoff/db';
 import { EventBatch } from '@handoff/kafka';
 import { firstTouchDue, minutesBetween, type FirstTouchPolicy } from '../domain/first-touch.js';
-import { closeTimer, insertTimer, lockOpenTimer, openTimersOf, type SlaTimer } from '../store/timers.js';
+import {
+  closeTimer,
+  insertTimer,
+  lockOpenTimer,
+  openTimersOf,
+  settleableTimersOf,
+  type SlaTimer,
+} from '../store/timers.js';
 
 function timerRef(timer: SlaTimer) {
   return {
@@ -43,23 +50,33 @@ export async function startFirstTouchTimer(
   return timer;
 }
 
-/** A touch meets the open first-touch SLA if it happened by the due time; a late one breaches it. */
+/**
+ * A touch meets the first-touch SLA if it happened by the due time, even when
+ * it arrives after the clock declared a breach (a late event: the breach is
+ * revised). A touch after the due time settles an open timer as breached.
+ */
 export async function meetFirstTouch(
   tx: PoolClient,
   outbox: EventBatch,
   event: HandoffEvent<'lead.touched'>,
 ): Promise<void> {
   const touchedAt = new Date(event.data.occurredAt);
-  for (const timer of await openTimersOf(tx, event.leadId!, 'first_touch')) {
+  for (const timer of await settleableTimersOf(tx, event.leadId!, 'first_touch')) {
+    if (touchedAt < timer.startedAt) continue; // a touch from before this assignment
     const used = minutesBetween(timer.startedAt, touchedAt);
     if (touchedAt <= timer.dueAt) {
       await closeTimer(tx, timer.id, 'met', touchedAt);
       outbox.publish('sla.met', {
         leadId: event.leadId,
         origin: causedBy(event),
-        data: { ...timerRef(timer), metAt: touchedAt.toISOString(), businessMinutesUsed: used },
+        data: {
+          ...timerRef(timer),
+          metAt: touchedAt.toISOString(),
+          businessMinutesUsed: used,
+          ...(timer.state === 'breached' ? { revisesBreach: true } : {}),
+        },
       });
-    } else {
+    } else if (timer.state === 'open') {
       await closeTimer(tx, timer.id, 'breached', timer.dueAt);
       outbox.publish('sla.breached', {
         leadId: event.leadId,

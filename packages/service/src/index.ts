@@ -1,0 +1,95 @@
+import type { Redis } from 'ioredis';
+import { pingDatabase, type Pool } from '@handoff/db';
+import { HttpServer, createHttpApp, type RouteSpec } from '@handoff/http';
+import { ServiceMessaging, migrateService, type HandlerMap, type Kafka, type MessagingConfig } from '@handoff/kafka';
+import { ServiceHost, type Component } from '@handoff/lifecycle';
+import type { Logger, Registry } from '@handoff/observability';
+
+/** The settings a backend service's runner reads (see @handoff/config's serviceEnv). */
+export interface BackendConfig extends MessagingConfig {
+  PORT: number;
+  JWT_SECRET: string;
+  SHUTDOWN_TIMEOUT_MS: number;
+}
+
+export interface BackendServiceOptions {
+  service: string;
+  schema: string;
+  config: BackendConfig;
+  /** The clients main.ts created; this runner only uses and closes them. */
+  logger: Logger;
+  registry: Registry;
+  pool: Pool;
+  redis: Redis;
+  kafka: Kafka;
+  /** The service's SQL migrations folder. */
+  migrationsDir: string;
+  handlers?: HandlerMap;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- routes differ in their type parameters
+  routes: Array<RouteSpec<any, any, any>>;
+  /** Parts that start after Redis and before messaging (e.g. a timer worker the handlers schedule on). */
+  workers?: Component[];
+  /** Parts that start after messaging and before HTTP (e.g. a periodic sweep). */
+  background?: Component[];
+  /** More readiness checks, by name. */
+  readiness?: Record<string, () => boolean>;
+}
+
+/**
+ * Runs a backend service until SIGTERM or SIGINT. Parts start in this order
+ * and stop in reverse:
+ *
+ *   database (migrate; stop closes the pool) → Redis → workers → messaging
+ *   (topics, outbox relay, consumer) → background → HTTP
+ *
+ * so on stop HTTP takes no new work first, background jobs end, the consumer
+ * finishes its batch and the relay publishes what was written, workers stop,
+ * and only then do Redis and the pool close.
+ */
+export async function runBackendService(options: BackendServiceOptions): Promise<void> {
+  const { config, logger, pool, redis } = options;
+  const messaging = new ServiceMessaging({
+    service: options.service,
+    schema: options.schema,
+    kafka: options.kafka,
+    pool,
+    config,
+    logger,
+    registry: options.registry,
+    ...(options.handlers ? { handlers: options.handlers } : {}),
+  });
+  const server = new HttpServer(
+    createHttpApp({
+      service: options.service,
+      logger,
+      registry: options.registry,
+      jwtSecret: config.JWT_SECRET,
+      routes: options.routes,
+      readiness: async () => ({
+        postgres: await pingDatabase(pool),
+        redis: redis.status === 'ready',
+        kafka: messaging.isReady(),
+        ...Object.fromEntries(Object.entries(options.readiness ?? {}).map(([name, check]) => [name, check()])),
+      }),
+    }),
+  );
+  const host = new ServiceHost(
+    [
+      {
+        name: 'database',
+        start: () => migrateService({ url: config.DATABASE_URL, schema: options.schema, dir: options.migrationsDir }),
+        stop: () => pool.end(),
+      },
+      { name: 'redis', start: () => redis.connect(), stop: () => redis.quit() },
+      ...(options.workers ?? []),
+      { name: 'messaging', start: () => messaging.start(), stop: () => messaging.stop() },
+      ...(options.background ?? []),
+      { name: 'http', start: () => server.start(config.PORT), stop: () => server.stop() },
+    ],
+    logger,
+  );
+  await host.runUntilSignal({
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    onStarted: () => logger.info({ port: config.PORT }, `${options.service} started`),
+  });
+}

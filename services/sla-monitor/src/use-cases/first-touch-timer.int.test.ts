@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEvent, leadIdFromEmail, newOrigin, type HandoffEvent } from '@handoff/contracts';
+import { createPool, withTransaction, type Pool } from '@handoff/db';
+import { EventBatch, migrateService } from '@handoff/kafka';
+import { testInfra, uniqueName } from '@handoff/testkit';
+import { timersOf } from '../store/timers.js';
+import { fireTimer, meetFirstTouch, startFirstTouchTimer } from './first-touch-timer.js';
+
+const policy = { id: 'first-touch-test', minutes: 15 };
+const assignedAt = new Date('2026-03-02T09:00:00Z');
+const due = new Date('2026-03-02T09:15:00Z');
+
+describe('first-touch timers against Postgres', () => {
+  let pool: Pool;
+  let schema: string;
+
+  beforeAll(async () => {
+    schema = uniqueName('sla');
+    const url = testInfra().databaseUrl;
+    await migrateService({ url, schema, dir: new URL('../../migrations', import.meta.url).pathname });
+    pool = createPool({ url, schema });
+  });
+  afterAll(() => pool.end());
+
+  const deps = () => ({ pool, schema, producer: 'sla-monitor' });
+
+  async function assign(email: string): Promise<string> {
+    const leadId = leadIdFromEmail(email);
+    const event = createEvent('lead.assigned', 'sdr-queue', {
+      leadId,
+      origin: newOrigin(),
+      data: {
+        sdrId: 'ann',
+        tier: 'A',
+        rule: { id: 'r', strategy: 'round_robin', explanation: 'test' },
+        assignedAt: assignedAt.toISOString(),
+      },
+    });
+    await apply((tx, outbox) => startFirstTouchTimer(tx, outbox, event, policy));
+    return leadId;
+  }
+
+  function touch(leadId: string, occurredAt: Date): HandoffEvent<'lead.touched'> {
+    return createEvent('lead.touched', 'sdr-queue', {
+      leadId,
+      origin: newOrigin(),
+      data: {
+        touchId: crypto.randomUUID(),
+        sdrId: 'ann',
+        channel: 'call',
+        outcome: 'connected',
+        occurredAt: occurredAt.toISOString(),
+        attempt: 1,
+      },
+    });
+  }
+
+  async function apply(fn: (tx: Parameters<typeof meetFirstTouch>[0], outbox: EventBatch) => Promise<unknown>) {
+    await withTransaction(pool, async (tx) => {
+      const outbox = new EventBatch('sla-monitor');
+      await fn(tx, outbox);
+      await outbox.flush(tx, schema);
+    });
+  }
+
+  async function published(leadId: string): Promise<Array<{ type: string; data: Record<string, unknown> }>> {
+    const { rows } = await pool.query<{ value: Buffer }>(`SELECT value FROM outbox ORDER BY seq`);
+    return rows.map((r) => JSON.parse(r.value.toString())).filter((e) => e.leadId === leadId);
+  }
+
+  it('a touch in time meets the SLA', async () => {
+    const leadId = await assign('in-time@example.com');
+    await apply((tx, outbox) => meetFirstTouch(tx, outbox, touch(leadId, new Date('2026-03-02T09:07:00Z'))));
+    expect((await published(leadId)).map((e) => e.type)).toEqual(['sla.started', 'sla.met']);
+    expect((await timersOf(pool, leadId))[0]).toMatchObject({ state: 'met' });
+  });
+
+  it('the clock breaches an untouched timer once, however often its job fires', async () => {
+    const leadId = await assign('untouched@example.com');
+    const [timer] = await timersOf(pool, leadId);
+    expect(await fireTimer(deps(), timer!.id, new Date('2026-03-02T09:10:00Z'))).toEqual(due); // early: not yet
+    await fireTimer(deps(), timer!.id, new Date('2026-03-02T09:15:01Z'));
+    await fireTimer(deps(), timer!.id, new Date('2026-03-02T09:16:00Z'));
+    const events = await published(leadId);
+    expect(events.map((e) => e.type)).toEqual(['sla.started', 'sla.breached']);
+    expect(events[1]!.data).toMatchObject({ dueAt: due.toISOString(), breachedAt: '2026-03-02T09:15:01.000Z' });
+  });
+
+  it('a touch that happened in time but arrived after the breach revises it to met', async () => {
+    const leadId = await assign('late-event@example.com');
+    const [timer] = await timersOf(pool, leadId);
+    await fireTimer(deps(), timer!.id, new Date('2026-03-02T09:15:02Z'));
+    await apply((tx, outbox) => meetFirstTouch(tx, outbox, touch(leadId, new Date('2026-03-02T09:14:00Z'))));
+    const events = await published(leadId);
+    expect(events.map((e) => e.type)).toEqual(['sla.started', 'sla.breached', 'sla.met']);
+    expect(events[2]!.data).toMatchObject({
+      revisesBreach: true,
+      metAt: '2026-03-02T09:14:00.000Z',
+      businessMinutesUsed: 14,
+    });
+    expect((await timersOf(pool, leadId))[0]).toMatchObject({ state: 'met' });
+  });
+
+  it('a touch after the due time settles an open timer as breached at the due time', async () => {
+    const leadId = await assign('too-late@example.com');
+    await apply((tx, outbox) => meetFirstTouch(tx, outbox, touch(leadId, new Date('2026-03-02T09:40:00Z'))));
+    const events = await published(leadId);
+    expect(events.map((e) => e.type)).toEqual(['sla.started', 'sla.breached']);
+    expect(events[1]!.data).toMatchObject({ breachedAt: due.toISOString() });
+  });
+});
