@@ -241,7 +241,11 @@ export interface NewEvent<T extends TopicName> {
 /** Builds a valid event of a topic; the data is checked now, so an invalid event is never written. */
 export function createEvent<T extends TopicName>(topic: T, producer: string, event: NewEvent<T>): HandoffEvent<T> {
   const topicSpec = TOPICS[topic];
-  const data = topicSpec.data.parse(event.data);
+  const parsed = topicSpec.data.safeParse(event.data);
+  if (!parsed.success) {
+    throw new EventDecodeError('bad_data', `invalid ${topic} data: ${formatIssues(parsed.error, 'data')}`);
+  }
+  const data = parsed.data;
   if (topicSpec.key === 'leadId' && !event.leadId) {
     throw new EventDecodeError('bad_envelope', `${topic} events need a leadId`);
   }

@@ -15,7 +15,7 @@ CREATE TABLE outbox (
   seq          bigserial PRIMARY KEY,
   id           uuid NOT NULL UNIQUE,
   topic        text NOT NULL,
-  key          text,
+  key          bytea,
   value        bytea,
   headers      jsonb NOT NULL DEFAULT '{}'::jsonb,
   created_at   timestamptz NOT NULL DEFAULT now(),

@@ -173,6 +173,28 @@ describe('kafka runtime against the real broker and Postgres', () => {
     expect(headers[1]!.error).toMatch(/data\.activityId/);
   });
 
+  it('parks binary garbage (NUL bytes in key, value and headers) and goes on', async () => {
+    const s = await stack();
+    await startConsumer(s, recordActivity);
+    await startRelay(s);
+    const recorder = await new TopicRecorder(kafka, [s.naming.physical('lead.activity.dlq')]).start();
+    stops.push(() => recorder.stop());
+    const valid = activity('nul@example.com', 'after-the-garbage');
+    const garbage = Buffer.from([0x00, 0x01, 0xff, 0x00]);
+    await producer.send({
+      topic: s.naming.physical('lead.activity'),
+      messages: [
+        { key: Buffer.from([0x00, 0x41]), value: garbage, headers: { 'x-\u0000odd': Buffer.from([0x00]) } },
+        { key: Buffer.from([0x00, 0x41]), value: JSON.stringify(valid) },
+      ],
+    });
+    await waitFor(async () => (await effects(s.pool)).length === 1, { what: 'the valid message applied' });
+    const dead = await waitFor(() => recorder.messages[0], { what: 'the dead letter' });
+    expect(dead.message.value).toEqual(garbage);
+    expect(dead.message.key).toEqual(Buffer.from([0x00, 0x41]));
+    expect(dead.message.headers?.['x-error-code']?.toString()).toBe('not_json');
+  });
+
   it('dead-letters only the event a handler refuses; the rest of its batch is applied', async () => {
     const s = await stack();
     await startConsumer(s, recordActivity);

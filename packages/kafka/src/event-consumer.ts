@@ -10,7 +10,8 @@ import {
 } from '@handoff/contracts';
 import { backoffDelay, describeError, isRetriable, sleep } from '@handoff/errors';
 import { Counter, Histogram, metric, type Logger, type Registry } from '@handoff/observability';
-import { EventBatch, type OutboxMessage } from './outbox.js';
+import { KafkaRuntimeError } from './errors.js';
+import { EventBatch, storableText, type OutboxMessage } from './outbox.js';
 import type { TopicNaming } from './naming.js';
 
 /** What a handler gets besides the event: the transaction, and where to put what it publishes. */
@@ -20,7 +21,10 @@ export interface HandlerContext {
   /** Events to publish when the transaction commits. */
   outbox: EventBatch;
   log: Logger;
-  /** Runs after the transaction commits (e.g. schedule a timer job); a failure there is logged, not retried. */
+  /**
+   * Runs after the transaction commits (e.g. schedule a timer job). A failure or a hook slower than
+   * 5 s is logged, not retried: whatever it does must be repairable from the committed state.
+   */
   afterCommit(fn: () => Promise<void> | void): void;
 }
 
@@ -154,7 +158,7 @@ export class EventConsumer {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     const topic = this.options.naming.logical(batch.topic);
     if (!topic || !isTopicName(topic)) {
-      throw new Error(`subscribed to a topic that is not in the registry: ${batch.topic}`);
+      throw new KafkaRuntimeError('unknown_topic', `subscribed to a topic that is not in the registry: ${batch.topic}`);
     }
     const size = this.options.maxBatchSize ?? 500;
     for (let start = 0; start < batch.messages.length; start += size) {
@@ -208,12 +212,13 @@ export class EventConsumer {
 
   /** Slow path: a savepoint per event, so only the refused ones go to the DLQ. */
   private async applyOneByOne(topic: TopicName, partition: number, decoded: Decoded[]): Promise<void> {
-    await this.inTransaction(async (tx, ctx) => {
+    await this.inTransaction(async (tx, ctx, hooks) => {
       const fresh = new Set<string>();
       const refused = new Set<string>();
       for (const d of decoded) {
         if (!d.event) continue;
         await tx.query('SAVEPOINT handoff_event');
+        const hooksBefore = hooks.length;
         try {
           if ((await this.claim(tx, [d])).size === 0) {
             await tx.query('RELEASE SAVEPOINT handoff_event');
@@ -228,6 +233,7 @@ export class EventConsumer {
           await tx.query('ROLLBACK TO SAVEPOINT handoff_event');
           // Drop what the refused handler queued; only its dead letter remains.
           ctx.outbox.discard();
+          hooks.length = hooksBefore;
           refused.add(d.message.offset);
           const error = describeError(err);
           this.log.error({ err: error, topic, eventId: d.event.id, offset: d.message.offset }, 'event dead-lettered');
@@ -240,7 +246,9 @@ export class EventConsumer {
     });
   }
 
-  private async inTransaction(fn: (tx: PoolClient, ctx: HandlerContext) => Promise<void>): Promise<void> {
+  private async inTransaction(
+    fn: (tx: PoolClient, ctx: HandlerContext, hooks: Array<() => Promise<void> | void>) => Promise<void>,
+  ): Promise<void> {
     const tx = await this.options.pool.connect();
     const hooks: Array<() => Promise<void> | void> = [];
     const ctx: HandlerContext = {
@@ -251,7 +259,7 @@ export class EventConsumer {
     };
     try {
       await tx.query('BEGIN');
-      await fn(tx, ctx);
+      await fn(tx, ctx, hooks);
       await tx.query('COMMIT');
     } catch (err) {
       await tx.query('ROLLBACK').catch(() => undefined);
@@ -260,10 +268,22 @@ export class EventConsumer {
       tx.release();
     }
     for (const hook of hooks) {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await hook();
+        // A hook waiting on a dead dependency (Redis down) must not hold the partition.
+        await Promise.race([
+          hook(),
+          new Promise((_, reject) => {
+            timer = setTimeout(
+              () => reject(new KafkaRuntimeError('hook_timeout', 'after-commit hook timed out')),
+              5000,
+            );
+          }),
+        ]);
       } catch (err) {
         this.log.error({ err: describeError(err) }, 'after-commit hook failed');
+      } finally {
+        clearTimeout(timer);
       }
     }
   }
@@ -315,18 +335,19 @@ export class EventConsumer {
   ): OutboxMessage {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(message.headers ?? {})) {
-      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : String(value);
+      if (value !== undefined)
+        headers[storableText(name)] = storableText(Array.isArray(value) ? value.join(',') : String(value));
     }
     return {
       // Deterministic, so a redelivered poison message is parked once.
       id: nameBasedId('dead-letter', `${this.options.groupId}:${topic}:${partition}:${message.offset}`),
       topic: dlqTopicOf(topic),
-      key: message.key ? message.key.toString('utf8') : null,
+      key: message.key ?? null,
       value: message.value,
       headers: {
         ...headers,
-        'x-error-code': error.code,
-        'x-error-message': error.message.slice(0, 2000),
+        'x-error-code': storableText(error.code),
+        'x-error-message': storableText(error.message.slice(0, 2000)),
         'x-original-topic': topic,
         'x-original-partition': String(partition),
         'x-original-offset': message.offset,

@@ -24,7 +24,7 @@ interface OutboxRow {
   seq: number;
   id: string;
   topic: string;
-  key: string | null;
+  key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, string>;
 }
@@ -142,7 +142,19 @@ export class OutboxRelay {
         await sleep(backoffDelay(failures, { maxMs: 5000 }), this.abort.signal);
       }
     }
+    await this.drain();
     await this.disconnect();
+  }
+
+  /** On stop: publish what the last batches wrote, for up to 5 s, rather than leave it to the next start. */
+  private async drain(): Promise<void> {
+    if (!this.leader || !this.client) return;
+    const deadline = Date.now() + 5000;
+    try {
+      while (Date.now() < deadline && (await this.publishBatch()) > 0);
+    } catch (err) {
+      this.log.warn({ err: describeError(err) }, 'outbox drain on stop failed; the next start publishes the rest');
+    }
   }
 
   private async connect(): Promise<void> {
@@ -150,6 +162,7 @@ export class OutboxRelay {
       if (!this.leader) this.leader = await this.tryLock(this.client);
       return;
     }
+    // Its own connection, not the pool's: LISTEN and the leadership lock live as long as a session does.
     const client = new pg.Client({
       connectionString: this.options.databaseUrl,
       application_name: `${this.options.schema}-outbox-relay`,

@@ -5,14 +5,20 @@ import { createEvent, keyOf, type HandoffEvent, type NewEvent, type TopicName } 
 export interface OutboxMessage {
   id: string;
   topic: string;
-  key: string | null;
+  /** Bytes, so a dead letter keeps a key exactly as it came, whatever it holds. */
+  key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, string>;
 }
 
-/** The notification channel that wakes a schema's relay. */
+/** The notification channel that wakes a schema's relay (Postgres caps identifiers at 63 bytes). */
 export function outboxChannel(schema: string): string {
-  return `handoff_outbox_${schema}`;
+  return `outbox_${schema}`.slice(0, 63);
+}
+
+/** Text Postgres can store in text and jsonb: no NUL characters. */
+export function storableText(text: string): string {
+  return text.replaceAll('\u0000', '\\0');
 }
 
 /** The outbox row of an event. */
@@ -20,7 +26,7 @@ export function outboxMessageOf(event: HandoffEvent): OutboxMessage {
   return {
     id: event.id,
     topic: event.type,
-    key: keyOf(event),
+    key: Buffer.from(keyOf(event)),
     value: Buffer.from(JSON.stringify(event)),
     headers: { 'content-type': 'application/json', 'event-type': event.type, 'correlation-id': event.correlationId },
   };
@@ -37,7 +43,7 @@ export async function appendToOutbox(tx: PoolClient, schema: string, messages: O
   const result = await tx.query<{ inserted: number }>(
     `WITH ins AS (
        INSERT INTO outbox (id, topic, key, value, headers)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[])
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::bytea[], $5::jsonb[])
        ON CONFLICT (id) DO NOTHING
        RETURNING 1
      )

@@ -29,8 +29,6 @@ export interface BackendServiceOptions {
   routes: Array<RouteSpec<any, any, any>>;
   /** Parts that start after Redis and before messaging (e.g. a timer worker the handlers schedule on). */
   workers?: Component[];
-  /** Parts that start after messaging and before HTTP (e.g. a periodic sweep). */
-  background?: Component[];
   /** More readiness checks, by name. */
   readiness?: Record<string, () => boolean>;
 }
@@ -40,11 +38,11 @@ export interface BackendServiceOptions {
  * and stop in reverse:
  *
  *   database (migrate; stop closes the pool) → Redis → workers → messaging
- *   (topics, outbox relay, consumer) → background → HTTP
+ *   (topics, outbox relay, consumer) → HTTP
  *
- * so on stop HTTP takes no new work first, background jobs end, the consumer
- * finishes its batch and the relay publishes what was written, workers stop,
- * and only then do Redis and the pool close.
+ * so on stop HTTP takes no new work first, the consumer finishes its batch
+ * and the relay publishes what was written, workers stop, and only then do
+ * Redis and the pool close.
  */
 export async function runBackendService(options: BackendServiceOptions): Promise<void> {
   const { config, logger, pool, redis } = options;
@@ -83,7 +81,6 @@ export async function runBackendService(options: BackendServiceOptions): Promise
       { name: 'redis', start: () => redis.connect(), stop: () => redis.quit() },
       ...(options.workers ?? []),
       { name: 'messaging', start: () => messaging.start(), stop: () => messaging.stop() },
-      ...(options.background ?? []),
       { name: 'http', start: () => server.start(config.PORT), stop: () => server.stop() },
     ],
     logger,

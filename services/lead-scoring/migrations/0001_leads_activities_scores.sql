@@ -1,7 +1,8 @@
 -- Up Migration
 CREATE TABLE leads (
   id                   uuid PRIMARY KEY,
-  email                text NOT NULL,
+  -- Unknown until the lead's profile arrives when an activity named only its id came first.
+  email                text,
   account_id           uuid,
   profile              jsonb NOT NULL DEFAULT '{}'::jsonb,
   stage                text NOT NULL DEFAULT 'captured',

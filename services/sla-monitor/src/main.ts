@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
 import { configOrExit } from '@handoff/config';
 import { createPool } from '@handoff/db';
-import { describeError } from '@handoff/errors';
 import { createKafka } from '@handoff/kafka';
 import { createLogger, createMetricsRegistry } from '@handoff/observability';
 import { runBackendService } from '@handoff/service';
@@ -29,33 +28,15 @@ const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, lo
 const clock = () => new Date();
 const policy = { id: 'first-touch-default', minutes: config.FIRST_TOUCH_MINUTES };
 
-const schedule: TimerSchedule = new TimerSchedule({
+const schedule = new TimerSchedule({
   redis,
   prefix: config.BULLMQ_PREFIX,
   logger,
-  onDue: async (timerId) => {
-    const notYet = await fireTimer({ pool, schema, producer: SERVICE }, timerId, clock());
-    if (notYet) await schedule.schedule([{ id: timerId, dueAt: notYet }]);
-  },
+  onDue: (timerId) => fireTimer({ pool, schema, producer: SERVICE }, timerId, clock()),
+  openTimers: () => openTimers(pool),
+  overdueTimers: () => overdueTimers(pool, config.TIMER_SWEEP_MS),
+  sweepMs: config.TIMER_SWEEP_MS,
 });
-
-/** Re-adds every open timer's wake-up job from Postgres (Redis may have been flushed). */
-async function rebuildSchedule(): Promise<void> {
-  let count = 0;
-  for await (const page of openTimers(pool)) {
-    await schedule.schedule(page);
-    count += page.length;
-  }
-  logger.info({ timers: count }, 'timer schedule rebuilt from Postgres');
-}
-
-/** Re-schedules open timers already past due: their wake-up job was lost. */
-let sweep: NodeJS.Timeout | undefined;
-function sweepOverdueTimers(): void {
-  overdueTimers(pool, config.TIMER_SWEEP_MS)
-    .then((timers) => schedule.schedule(timers))
-    .catch((err: unknown) => logger.warn({ err: describeError(err) }, 'timer sweep failed'));
-}
 
 await runBackendService({
   service: SERVICE,
@@ -69,18 +50,7 @@ await runBackendService({
   migrationsDir: new URL('../migrations', import.meta.url).pathname,
   handlers: slaHandlers({ policy, schedule }),
   routes: slaRoutes({ pool, clock }),
-  // The timer worker starts before the consumer that schedules on it, and stops after it.
-  workers: [
-    { name: 'timer-schedule', start: () => schedule.start().then(rebuildSchedule), stop: () => schedule.stop() },
-  ],
-  background: [
-    {
-      name: 'timer-sweep',
-      start: async () => {
-        sweep = setInterval(sweepOverdueTimers, config.TIMER_SWEEP_MS);
-      },
-      stop: async () => clearInterval(sweep),
-    },
-  ],
+  // The timer schedule starts before the consumer that schedules on it, and stops after it.
+  workers: [{ name: 'timer-schedule', start: () => schedule.start(), stop: () => schedule.stop() }],
   readiness: { timers: () => schedule.isRunning() },
 });

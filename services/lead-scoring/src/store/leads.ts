@@ -4,7 +4,7 @@ import type { LeadScore, RuleSet, ScoredActivity } from '../domain/rule-set.js';
 
 export interface LeadRow {
   id: string;
-  email: string;
+  email: string | null;
   accountId: string | null;
   profile: LeadProfile;
   stage: string;
@@ -14,18 +14,24 @@ export interface LeadRow {
 /** Creates the lead, or merges the new profile fields into it. Locks the row for the caller's transaction. */
 export async function upsertLead(
   db: Queryable,
-  lead: { id: string; email: string; accountId?: string | undefined; profile: Partial<LeadProfile> },
+  lead: { id: string; email?: string | undefined; accountId?: string | undefined; profile: Partial<LeadProfile> },
 ): Promise<LeadRow> {
   const { rows } = await db.query(
     `INSERT INTO leads (id, email, account_id, profile)
      VALUES ($1, $2, $3, $4::jsonb)
      ON CONFLICT (id) DO UPDATE
        SET profile = leads.profile || EXCLUDED.profile,
+           email = COALESCE(EXCLUDED.email, leads.email),
            account_id = COALESCE(EXCLUDED.account_id, leads.account_id),
            updated_at = now()
      RETURNING id, email, account_id AS "accountId", profile, stage,
                engagement_reset_at AS "engagementResetAt"`,
-    [lead.id, lead.email, lead.accountId ?? null, JSON.stringify({ ...lead.profile, email: lead.email })],
+    [
+      lead.id,
+      lead.email ?? null,
+      lead.accountId ?? null,
+      JSON.stringify({ ...lead.profile, ...(lead.email ? { email: lead.email } : {}) }),
+    ],
   );
   return rows[0] as LeadRow;
 }
@@ -150,4 +156,9 @@ export async function findLead(db: Queryable, leadId: string): Promise<LeadRow |
     [leadId],
   );
   return rows[0] as LeadRow | undefined;
+}
+
+/** The lead may become sales-ready again (after it was recycled or disqualified). */
+export async function clearSalesReady(db: Queryable, leadId: string): Promise<void> {
+  await db.query('UPDATE lead_scores SET sales_ready = false WHERE lead_id = $1', [leadId]);
 }

@@ -1,6 +1,6 @@
 import { accountIdFromDomain, causedBy, companyDomainOf, type HandoffEvent } from '@handoff/contracts';
 import type { PoolClient } from '@handoff/db';
-import { PoisonEventError, type EventBatch } from '@handoff/kafka';
+import type { EventBatch } from '@handoff/kafka';
 import type { RuleSet } from '../domain/rule-set.js';
 import { findLead, insertActivity, upsertLead } from '../store/leads.js';
 import { rescoreLead } from './rescore-lead.js';
@@ -16,8 +16,9 @@ export async function recordActivity(
   const leadId = event.leadId!;
   const { data } = event;
   if (!(await findLead(tx, leadId))) {
-    if (!data.email) throw new PoisonEventError(`activity ${data.activityId} names an unknown lead and no e-mail`);
-    const domain = companyDomainOf(data.email);
+    // Unknown lead: create it from the e-mail, or as a stub when only its id is known (its
+    // lead.upserted may still be on its way: topics are not ordered with each other).
+    const domain = data.email ? companyDomainOf(data.email) : undefined;
     await upsertLead(tx, {
       id: leadId,
       email: data.email,

@@ -21,16 +21,18 @@ export async function rescoreLead(
     countFrom: lead.engagementResetAt ? new Date(lead.engagementResetAt).toISOString() : undefined,
   });
   const scoredAt = input.now.toISOString();
+  // Sales-ready stays true until the lead is recycled or disqualified, so it fires once per crossing.
+  const wasSalesReady = previous?.salesReady ?? false;
+  // A lead known only by its id (its profile not yet arrived) cannot be handed to an SDR: it crosses once it can.
+  const salesReady = (score.salesReady && lead.email !== null) || wasSalesReady;
   const unchanged =
     previous &&
     previous.total === score.total &&
     previous.fit === score.fit &&
-    previous.salesReady === score.salesReady &&
+    previous.salesReady === salesReady &&
     previous.tier === score.tier &&
     previous.ruleSetVersion === input.ruleSet.version;
   if (unchanged) return;
-  // Sales-ready stays true until the lead is recycled or disqualified, so it fires once per crossing.
-  const salesReady = score.salesReady || (previous?.salesReady ?? false);
   await saveScore(tx, lead.id, input.ruleSet, { ...score, salesReady }, scoredAt);
   const snapshot = {
     total: score.total,
@@ -52,13 +54,18 @@ export async function rescoreLead(
       ...(input.causationActivityId ? { causationActivityId: input.causationActivityId } : {}),
     },
   });
-  if (score.salesReady && score.reason && !(previous?.salesReady ?? false)) {
+  if (salesReady && !wasSalesReady && score.reason) {
     await setStage(tx, lead.id, 'mql');
     outbox.publish('lead.sales-ready', {
       leadId: lead.id,
       accountId: lead.accountId ?? undefined,
       origin: causedBy(scored),
-      data: { score: snapshot, tier: score.tier, reason: score.reason, profile: lead.profile },
+      data: {
+        score: snapshot,
+        tier: score.tier,
+        reason: score.reason,
+        profile: { ...lead.profile, email: lead.email! },
+      },
     });
   } else if (lead.stage === 'captured') {
     await setStage(tx, lead.id, 'nurture');

@@ -2,7 +2,7 @@ import { causedBy, type HandoffEvent } from '@handoff/contracts';
 import type { PoolClient } from '@handoff/db';
 import type { EventBatch } from '@handoff/kafka';
 import type { RuleSet } from '../domain/rule-set.js';
-import { findLead, setStage } from '../store/leads.js';
+import { clearSalesReady, findLead, setStage } from '../store/leads.js';
 import { rescoreLead } from './rescore-lead.js';
 
 /**
@@ -21,6 +21,6 @@ export async function returnToNurture(
   await setStage(tx, leadId, event.type === 'lead.recycled' ? 'recycled' : 'disqualified', {
     resetEngagementAt: event.occurredAt,
   });
-  await tx.query('UPDATE lead_scores SET sales_ready = false WHERE lead_id = $1', [leadId]);
+  await clearSalesReady(tx, leadId);
   await rescoreLead(tx, outbox, { leadId, ruleSet, origin: causedBy(event), now });
 }

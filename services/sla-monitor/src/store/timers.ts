@@ -95,3 +95,24 @@ export async function overdueTimers(db: Queryable, graceMs: number, limit = 1000
   );
   return rows;
 }
+
+/** Remembers a touch (once, by id). */
+export async function recordTouch(
+  db: Queryable,
+  touch: { id: string; leadId: string; occurredAt: Date },
+): Promise<void> {
+  await db.query(
+    'INSERT INTO lead_touches (touch_id, lead_id, occurred_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+    [touch.id, touch.leadId, touch.occurredAt],
+  );
+}
+
+/** The lead's first touch at or after an instant, if one has arrived. */
+export async function firstTouchSince(db: Queryable, leadId: string, since: Date): Promise<Date | undefined> {
+  const { rows } = await db.query<{ occurredAt: Date }>(
+    `SELECT occurred_at AS "occurredAt" FROM lead_touches
+      WHERE lead_id = $1 AND occurred_at >= $2 ORDER BY occurred_at LIMIT 1`,
+    [leadId, since],
+  );
+  return rows[0]?.occurredAt;
+}

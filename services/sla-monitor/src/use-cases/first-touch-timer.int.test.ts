@@ -26,6 +26,11 @@ describe('first-touch timers against Postgres', () => {
 
   async function assign(email: string): Promise<string> {
     const leadId = leadIdFromEmail(email);
+    await assignLead(leadId);
+    return leadId;
+  }
+
+  async function assignLead(leadId: string): Promise<void> {
     const event = createEvent('lead.assigned', 'sdr-queue', {
       leadId,
       origin: newOrigin(),
@@ -37,7 +42,6 @@ describe('first-touch timers against Postgres', () => {
       },
     });
     await apply((tx, outbox) => startFirstTouchTimer(tx, outbox, event, policy));
-    return leadId;
   }
 
   function touch(leadId: string, occurredAt: Date): HandoffEvent<'lead.touched'> {
@@ -83,7 +87,11 @@ describe('first-touch timers against Postgres', () => {
     await fireTimer(deps(), timer!.id, new Date('2026-03-02T09:16:00Z'));
     const events = await published(leadId);
     expect(events.map((e) => e.type)).toEqual(['sla.started', 'sla.breached']);
-    expect(events[1]!.data).toMatchObject({ dueAt: due.toISOString(), breachedAt: '2026-03-02T09:15:01.000Z' });
+    expect(events[1]!.data).toMatchObject({
+      dueAt: due.toISOString(),
+      breachedAt: due.toISOString(),
+      businessMinutesUsed: 15,
+    });
   });
 
   it('a touch that happened in time but arrived after the breach revises it to met', async () => {
@@ -107,5 +115,13 @@ describe('first-touch timers against Postgres', () => {
     const events = await published(leadId);
     expect(events.map((e) => e.type)).toEqual(['sla.started', 'sla.breached']);
     expect(events[1]!.data).toMatchObject({ breachedAt: due.toISOString() });
+  });
+
+  it('a touch that arrives before its assignment settles the timer as soon as it starts', async () => {
+    const leadId = leadIdFromEmail('touch-first@example.com');
+    await apply((tx, outbox) => meetFirstTouch(tx, outbox, touch(leadId, new Date('2026-03-02T09:05:00Z'))));
+    await assignLead(leadId);
+    expect((await published(leadId)).map((e) => e.type)).toEqual(['sla.started', 'sla.met']);
+    expect((await timersOf(pool, leadId))[0]).toMatchObject({ state: 'met' });
   });
 });

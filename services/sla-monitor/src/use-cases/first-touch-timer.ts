@@ -1,9 +1,11 @@
-import { causedBy, newOrigin, nameBasedId, type HandoffEvent } from '@handoff/contracts';
+import { causedBy, newOrigin, nameBasedId, type EventOrigin, type HandoffEvent } from '@handoff/contracts';
 import { withTransaction, type Pool, type PoolClient } from '@handoff/db';
 import { EventBatch } from '@handoff/kafka';
 import { firstTouchDue, minutesBetween, type FirstTouchPolicy } from '../domain/first-touch.js';
 import {
   closeTimer,
+  firstTouchSince,
+  recordTouch,
   insertTimer,
   lockOpenTimer,
   openTimersOf,
@@ -46,7 +48,18 @@ export async function startFirstTouchTimer(
     closedAt: null,
   };
   if (!(await insertTimer(tx, timer))) return undefined;
-  outbox.publish('sla.started', { leadId, accountId: event.accountId, origin: causedBy(event), data: timerRef(timer) });
+  const started = outbox.publish('sla.started', {
+    leadId,
+    accountId: event.accountId,
+    origin: causedBy(event),
+    data: timerRef(timer),
+  });
+  // The touch may have arrived before this assignment (another topic, no order between them).
+  const touchedAt = await firstTouchSince(tx, leadId, timer.startedAt);
+  if (touchedAt) {
+    await settleByTouch(tx, outbox, timer, touchedAt, causedBy(started));
+    return undefined;
+  }
   return timer;
 }
 
@@ -61,29 +74,40 @@ export async function meetFirstTouch(
   event: HandoffEvent<'lead.touched'>,
 ): Promise<void> {
   const touchedAt = new Date(event.data.occurredAt);
+  await recordTouch(tx, { id: event.data.touchId, leadId: event.leadId!, occurredAt: touchedAt });
   for (const timer of await settleableTimersOf(tx, event.leadId!, 'first_touch')) {
     if (touchedAt < timer.startedAt) continue; // a touch from before this assignment
-    const used = minutesBetween(timer.startedAt, touchedAt);
-    if (touchedAt <= timer.dueAt) {
-      await closeTimer(tx, timer.id, 'met', touchedAt);
-      outbox.publish('sla.met', {
-        leadId: event.leadId,
-        origin: causedBy(event),
-        data: {
-          ...timerRef(timer),
-          metAt: touchedAt.toISOString(),
-          businessMinutesUsed: used,
-          ...(timer.state === 'breached' ? { revisesBreach: true } : {}),
-        },
-      });
-    } else if (timer.state === 'open') {
-      await closeTimer(tx, timer.id, 'breached', timer.dueAt);
-      outbox.publish('sla.breached', {
-        leadId: event.leadId,
-        origin: causedBy(event),
-        data: { ...timerRef(timer), breachedAt: timer.dueAt.toISOString(), businessMinutesUsed: used },
-      });
-    }
+    await settleByTouch(tx, outbox, timer, touchedAt, causedBy(event));
+  }
+}
+
+async function settleByTouch(
+  tx: PoolClient,
+  outbox: EventBatch,
+  timer: SlaTimer,
+  touchedAt: Date,
+  origin: EventOrigin,
+): Promise<void> {
+  const used = minutesBetween(timer.startedAt, touchedAt);
+  if (touchedAt <= timer.dueAt) {
+    await closeTimer(tx, timer.id, 'met', touchedAt);
+    outbox.publish('sla.met', {
+      leadId: timer.leadId,
+      origin,
+      data: {
+        ...timerRef(timer),
+        metAt: touchedAt.toISOString(),
+        businessMinutesUsed: used,
+        ...(timer.state === 'breached' ? { revisesBreach: true } : {}),
+      },
+    });
+  } else if (timer.state === 'open') {
+    await closeTimer(tx, timer.id, 'breached', timer.dueAt);
+    outbox.publish('sla.breached', {
+      leadId: timer.leadId,
+      origin,
+      data: { ...timerRef(timer), breachedAt: timer.dueAt.toISOString(), businessMinutesUsed: used },
+    });
   }
 }
 
@@ -110,13 +134,14 @@ export async function fireTimer(
     if (timer.dueAt > now) return timer.dueAt;
     await closeTimer(tx, timer.id, 'breached', now);
     const outbox = new EventBatch(deps.producer);
+    // breachedAt is when the allowance ran out, however late the clock noticed.
     outbox.publish('sla.breached', {
       leadId: timer.leadId,
       origin: newOrigin(),
       data: {
         ...timerRef(timer),
-        breachedAt: now.toISOString(),
-        businessMinutesUsed: minutesBetween(timer.startedAt, now),
+        breachedAt: timer.dueAt.toISOString(),
+        businessMinutesUsed: minutesBetween(timer.startedAt, timer.dueAt),
       },
     });
     await outbox.flush(tx, deps.schema);

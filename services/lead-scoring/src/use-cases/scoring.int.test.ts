@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEvent, leadIdFromEmail, newOrigin, type HandoffEvent } from '@handoff/contracts';
+import { createPool, withTransaction, type Pool, type PoolClient } from '@handoff/db';
+import { EventBatch, migrateService } from '@handoff/kafka';
+import { testInfra, uniqueName } from '@handoff/testkit';
+import { DEFAULT_RULE_SET } from '../domain/rule-set.js';
+import { findLead } from '../store/leads.js';
+import { applyProfile } from './apply-profile.js';
+import { recordActivity } from './record-activity.js';
+import { returnToNurture } from './return-to-nurture.js';
+
+const now = new Date('2026-03-02T10:00:00Z');
+
+describe('scoring use cases against Postgres', () => {
+  let pool: Pool;
+  let schema: string;
+
+  beforeAll(async () => {
+    schema = uniqueName('scoring');
+    const url = testInfra().databaseUrl;
+    await migrateService({ url, schema, dir: new URL('../../migrations', import.meta.url).pathname });
+    pool = createPool({ url, schema });
+  });
+  afterAll(() => pool.end());
+
+  async function apply(fn: (tx: PoolClient, outbox: EventBatch) => Promise<unknown>) {
+    await withTransaction(pool, async (tx) => {
+      const outbox = new EventBatch('lead-scoring');
+      await fn(tx, outbox);
+      await outbox.flush(tx, schema);
+    });
+  }
+
+  function activity(leadId: string, type: string, options: { email?: string; at?: string } = {}) {
+    const activityId = crypto.randomUUID();
+    return createEvent('lead.activity', 'test', {
+      id: activityId,
+      leadId,
+      origin: newOrigin(),
+      data: {
+        activityId,
+        type,
+        occurredAt: options.at ?? now.toISOString(),
+        ...(options.email ? { email: options.email } : {}),
+      },
+    });
+  }
+
+  const record = (event: HandoffEvent<'lead.activity'>) =>
+    apply((tx, outbox) => recordActivity(tx, outbox, event, DEFAULT_RULE_SET, now));
+
+  async function published(leadId: string, type?: string) {
+    const { rows } = await pool.query<{ value: Buffer }>('SELECT value FROM outbox ORDER BY seq');
+    return rows
+      .map((r) => JSON.parse(r.value.toString()) as { type: string; leadId: string; data: Record<string, unknown> })
+      .filter((e) => e.leadId === leadId && (!type || e.type === type));
+  }
+
+  it('fires lead.sales-ready once per crossing, not on every later activity', async () => {
+    const email = 'once@acme.example';
+    const leadId = leadIdFromEmail(email);
+    await record(activity(leadId, 'demo_request', { email }));
+    await record(activity(leadId, 'pricing_page_view', { email }));
+    await record(activity(leadId, 'demo_request', { email }));
+    expect(await published(leadId, 'lead.sales-ready')).toHaveLength(1);
+    // Every change is scored (the default rule set counts each activity); only the crossing hands off.
+    const totals = (await published(leadId, 'lead.scored')).map((e) => (e.data.score as { total: number }).total);
+    expect(totals).toEqual([30, 40, 70]);
+    expect((await findLead(pool, leadId))!.stage).toBe('mql');
+  });
+
+  it('a recycled lead starts over and can become sales-ready again', async () => {
+    const email = 'again@acme.example';
+    const leadId = leadIdFromEmail(email);
+    await record(activity(leadId, 'demo_request', { email, at: '2026-03-01T09:00:00Z' }));
+    const recycled = createEvent('lead.recycled', 'sdr-queue', {
+      leadId,
+      origin: newOrigin(),
+      occurredAt: '2026-03-01T12:00:00Z',
+      data: { reason: 'timing', actor: { kind: 'user', id: 'ann' } },
+    });
+    await apply((tx, outbox) => returnToNurture(tx, outbox, recycled, DEFAULT_RULE_SET, now));
+    const lead = await findLead(pool, leadId);
+    expect(lead!.stage).toBe('recycled');
+    const reset = (await published(leadId, 'lead.scored')).at(-1)!;
+    expect(reset.data).toMatchObject({ salesReady: false, score: { engagement: 0 } });
+    await record(activity(leadId, 'contact_sales', { email, at: '2026-03-02T09:00:00Z' }));
+    expect(await published(leadId, 'lead.sales-ready')).toHaveLength(2);
+  });
+
+  it('an activity for a lead known only by id makes a stub, and hands off once the profile arrives', async () => {
+    const email = 'stub@acme.example';
+    const leadId = leadIdFromEmail(email);
+    await record(activity(leadId, 'demo_request')); // no e-mail: its lead.upserted is still on its way
+    expect(await findLead(pool, leadId)).toMatchObject({ email: null });
+    expect(await published(leadId, 'lead.sales-ready')).toHaveLength(0);
+    const upserted = createEvent('lead.upserted', 'test', {
+      leadId,
+      origin: newOrigin(),
+      data: { profile: { email, title: 'CTO' } },
+    });
+    await apply((tx, outbox) => applyProfile(tx, outbox, upserted, DEFAULT_RULE_SET, now));
+    const handoffs = await published(leadId, 'lead.sales-ready');
+    expect(handoffs).toHaveLength(1);
+    expect(handoffs[0]!.data).toMatchObject({ profile: { email, title: 'CTO' }, reason: { kind: 'hand_raise' } });
+  });
+});
