@@ -177,6 +177,25 @@ describe('one lead, end to end, through every service as its own process', () =>
     expect(leadership.status).toBe(403);
     const otherQueue = await callApi(`${stack.url('sdr-queue')}/v1/queue?sdrId=ann`, { token: tokens.bob });
     expect(otherQueue.status).toBe(403);
+    // Bob may not read Ann's lead anywhere: not its timeline, its SLAs, nor (as an SDR) lead-scoring's view.
+    const annLead = leadIdFromEmail('dana@acme.example');
+    expect(
+      (await callApi(`${stack.url('reporting')}/v1/leads/${annLead}/timeline`, { token: tokens.bob })).status,
+    ).toBe(403);
+    expect(
+      (await callApi(`${stack.url('reporting')}/v1/leads/${annLead}/timeline`, { token: tokens.ann })).status,
+    ).toBe(200);
+    expect((await callApi(`${stack.url('sla-monitor')}/v1/sla/leads/${annLead}`, { token: tokens.bob })).status).toBe(
+      403,
+    );
+    expect((await callApi(`${scoring}/v1/leads/${annLead}`, { token: tokens.bob })).status).toBe(403);
+    // A touch dated in the future would game the SLA: refused, naming the field.
+    const future = await callApi<{ error: { details: Array<{ field: string }> } }>(
+      `${stack.url('sdr-queue')}/v1/leads/${annLead}/touches`,
+      { token: tokens.ann, body: { channel: 'call', outcome: 'connected', occurredAt: '2099-01-01T00:00:00Z' } },
+    );
+    expect(future.status).toBe(400);
+    expect(future.body.error.details[0]!.field).toBe('body.occurredAt');
     const bad = await callApi<{ error: { code: string; message: string } }>(`${scoring}/v1/activities`, {
       token: tokens.service,
       body: [{ email: 'not-an-email', type: 'page_view' }],

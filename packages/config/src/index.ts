@@ -38,6 +38,8 @@ export const serviceEnv = {
   /** HMAC secret of the JWTs; at least 32 characters. */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Address the HTTP server binds; 0.0.0.0 in containers, loopback on a workstation. */
+  HOST: z.string().min(1).default('127.0.0.1'),
   /** Prefix of every topic name, so several stacks can share one cluster. */
   KAFKA_TOPIC_PREFIX: z
     .string()

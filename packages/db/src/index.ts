@@ -18,7 +18,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Checks a schema name, since it is interpolated into SQL. */
 export function assertSchemaName(schema: string): string {
-  if (!SCHEMA_NAME.test(schema)) throw new HandoffError('bad_schema', `invalid schema name: ${schema}`);
+  if (!SCHEMA_NAME.test(schema)) throw new DatabaseError(`invalid schema name: ${schema}`, undefined);
   return schema;
 }
 

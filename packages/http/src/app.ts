@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { pinoHttp } from 'pino-http';
 import { z } from 'zod';
 import type { Role } from '@handoff/contracts';
-import { describeError } from '@handoff/errors';
+import { HandoffError, describeError } from '@handoff/errors';
 import { Counter, Histogram, metric, type Logger, type Registry } from '@handoff/observability';
 import { verifyToken, type Principal } from './auth.js';
 import { HttpError, badRequest, forbidden, notFound, unauthorized } from './errors.js';
@@ -219,8 +219,19 @@ async function authenticate(req: Request, secret: string): Promise<Principal> {
   return verifyToken(secret, match[1]);
 }
 
+/** Statuses of the error codes use cases throw (as HandoffErrors), so they need not know HTTP. */
+const STATUS_OF_CODE: Record<string, number> = {
+  bad_request: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+};
+
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError || (err as { name?: string })?.name === 'HttpError') return err as HttpError;
+  if (err instanceof HandoffError && STATUS_OF_CODE[err.code]) {
+    return new HttpError(STATUS_OF_CODE[err.code]!, err.code, err.message, { details: err.details });
+  }
   const e = err as { type?: string; status?: number; message?: string };
   // body-parser errors carry a status and a type.
   if (e?.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', 'request body is too large');
@@ -238,7 +249,7 @@ export class HttpServer {
   constructor(private readonly app: express.Express) {}
 
   /** Listens; resolves with the bound port. */
-  async start(port: number, host = '0.0.0.0'): Promise<number> {
+  async start(port: number, host = '127.0.0.1'): Promise<number> {
     const server = http.createServer(this.app);
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {

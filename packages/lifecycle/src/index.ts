@@ -54,17 +54,10 @@ export class ServiceHost {
    * Exits 0 after a clean stop, 1 after a failed start or a stop that timed out.
    */
   async runUntilSignal(options: { timeoutMs: number; onStarted?: () => void }): Promise<void> {
-    try {
-      await this.start();
-    } catch {
-      process.exit(1);
-    }
-    options.onStarted?.();
-    // Stay subscribed while stopping: Ctrl-C reaches the whole process group and a
-    // supervisor may send SIGTERM as well; a second signal must not kill the process mid-stop.
-    // Waiting for a signal holds no handle of its own; keep the loop alive even if no part does.
-    const keepAlive = setInterval(() => undefined, 1 << 30);
-    await new Promise<void>((resolve) => {
+    // Subscribed before starting, and for the whole stop: a signal during start (migrations, a group
+    // join) still gets the ordered stop, and a second one (Ctrl-C reaches the whole process group,
+    // a supervisor may send SIGTERM too) must not kill the process mid-stop.
+    const signalled = new Promise<void>((resolve) => {
       const onSignal = (signal: NodeJS.Signals) => {
         this.logger.info({ signal }, 'signal received');
         resolve();
@@ -72,6 +65,18 @@ export class ServiceHost {
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
     });
+    // Waiting for a signal holds no handle of its own; keep the loop alive even if no part does.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    const starting = this.start().then(
+      () => true,
+      () => false,
+    );
+    const first = await Promise.race([starting, signalled.then(() => 'signal' as const)]);
+    if (first === false) process.exit(1);
+    if (first === true) {
+      options.onStarted?.();
+      await signalled;
+    }
     clearInterval(keepAlive);
     this.logger.info('stopping');
     const timer = setTimeout(() => {
@@ -79,6 +84,8 @@ export class ServiceHost {
       process.exit(1);
     }, options.timeoutMs);
     timer.unref();
+    // Signalled while starting: let the part being started finish (a failed start has stopped the rest).
+    if (first === 'signal' && !(await starting)) process.exit(1);
     await this.stop();
     this.logger.info('stopped');
     process.exit(0);

@@ -8,6 +8,7 @@ import type { Logger, Registry } from '@handoff/observability';
 /** The settings a backend service's runner reads (see @handoff/config's serviceEnv). */
 export interface BackendConfig extends MessagingConfig {
   PORT: number;
+  HOST: string;
   JWT_SECRET: string;
   SHUTDOWN_TIMEOUT_MS: number;
 }
@@ -81,7 +82,7 @@ export async function runBackendService(options: BackendServiceOptions): Promise
       { name: 'redis', start: () => redis.connect(), stop: () => redis.quit() },
       ...(options.workers ?? []),
       { name: 'messaging', start: () => messaging.start(), stop: () => messaging.stop() },
-      { name: 'http', start: () => server.start(config.PORT), stop: () => server.stop() },
+      { name: 'http', start: () => server.start(config.PORT, config.HOST), stop: () => server.stop() },
     ],
     logger,
   );

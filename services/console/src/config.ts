@@ -6,6 +6,9 @@ export function loadConsoleConfig(env: Record<string, string | undefined>) {
   return loadConfig(
     {
       PORT: portVar(4100),
+      /** Address to bind; keep loopback when LOCAL_SIGNIN is on, since anyone who reaches it can mint tokens. */
+      HOST: z.string().min(1).default('127.0.0.1'),
+      SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120000).default(15000),
       LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
       JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
       LEAD_SCORING_URL: z.url().default('http://127.0.0.1:4101'),

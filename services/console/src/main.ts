@@ -17,10 +17,10 @@ const server = new HttpServer(
 
 // The console holds no state: only its HTTP server starts and stops.
 const host = new ServiceHost(
-  [{ name: 'http', start: () => server.start(config.PORT), stop: () => server.stop() }],
+  [{ name: 'http', start: () => server.start(config.PORT, config.HOST), stop: () => server.stop() }],
   logger,
 );
 await host.runUntilSignal({
-  timeoutMs: 10000,
+  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   onStarted: () => logger.info({ url: `http://127.0.0.1:${config.PORT}` }, 'console started'),
 });

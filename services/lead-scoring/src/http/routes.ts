@@ -39,7 +39,9 @@ const ActivitiesBody = z.union([ActivityInput, z.array(ActivityInput).min(1).max
 const LeadParams = z.object({ id: z.uuid() });
 
 const INGEST_ROLES = ['service', 'marketing_ops'] as const;
-const READ_ROLES = ['marketing_ops', 'sdr', 'sdr_manager', 'sales', 'leadership', 'service'] as const;
+// Not `sdr`: lead-scoring does not know who owns a lead, and an SDR sees only their own.
+// (An SDR reads their lead's score through sdr-queue's lead view.)
+const READ_ROLES = ['marketing_ops', 'sdr_manager', 'sales', 'leadership', 'service'] as const;
 
 function accountFor(email: string, given?: string): string | undefined {
   if (given) return given;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Pool } from '@handoff/db';
-import { badRequest, defineRoute } from '@handoff/http';
+import { badRequest, defineRoute, forbidden } from '@handoff/http';
 import { buildFunnel } from '../domain/funnel.js';
 import { STAGE_OF_EVENT } from '../domain/stages.js';
-import { countsByType, leadEvents, leadsPerStage } from '../store/events.js';
+import { countsByType, currentOwnerOf, leadEvents, leadsPerStage } from '../store/events.js';
 
 const ReportWindow = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
@@ -52,7 +52,10 @@ export function reportingRoutes(deps: { pool: Pool; clock: () => Date }) {
       roles: ['marketing_ops', 'sdr', 'sdr_manager', 'sales', 'leadership'],
       params: z.object({ id: z.uuid() }),
       responses: { 200: { description: 'The timeline' } },
-      handler: async ({ params }) => {
+      handler: async ({ params, principal }) => {
+        if (principal.role === 'sdr' && (await currentOwnerOf(deps.pool, params.id)) !== principal.sub) {
+          throw forbidden('an SDR sees only the timelines of their own leads');
+        }
         const events = await leadEvents(deps.pool, params.id);
         return {
           status: 200,

@@ -72,3 +72,13 @@ export async function leadsPerStage(
   );
   return new Map(rows.map((r) => [r.stage, r.leads]));
 }
+
+/** The SDR a lead was last assigned to, from the event store. */
+export async function currentOwnerOf(db: Queryable, leadId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ sdrId: string }>(
+    `SELECT data->>'sdrId' AS "sdrId" FROM events
+      WHERE lead_id = $1 AND type = 'lead.assigned' ORDER BY occurred_at DESC, seq DESC LIMIT 1`,
+    [leadId],
+  );
+  return rows[0]?.sdrId;
+}

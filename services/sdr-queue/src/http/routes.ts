@@ -4,9 +4,9 @@ import { withTransaction, type Pool } from '@handoff/db';
 import { badRequest, defineRoute, forbidden, notFound, type Principal } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
 import { findAssignment, queueOf, touchesOf } from '../store/assignments.js';
-import { listSdrs, upsertSdr } from '../store/sdrs.js';
+import { findSdr, listSdrs, upsertSdr } from '../store/sdrs.js';
 import { recordTouch } from '../use-cases/record-touch.js';
-import { routeWaitingLeads } from '../use-cases/route-lead.js';
+import { ROUTE_BATCH, routeWaitingLeads } from '../use-cases/route-lead.js';
 
 const SdrBody = z.object({
   name: z.string().min(1).max(200),
@@ -62,7 +62,7 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       responses: { 200: { description: 'The SDR' }, 404: { description: 'Unknown SDR' } },
       handler: async ({ params, principal }) => {
         if (principal.role === 'sdr' && principal.sub !== params.id) throw forbidden('an SDR sees only themself');
-        const sdr = (await listSdrs(deps.pool)).find((s) => s.id === params.id);
+        const sdr = await findSdr(deps.pool, params.id);
         if (!sdr) throw notFound(`no SDR ${params.id}`);
         return { status: 200, body: sdr };
       },
@@ -79,7 +79,11 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
         const sdr = await withTransaction(deps.pool, async (tx) => {
           const saved = await upsertSdr(tx, { id: params.id, ...body });
           const batch = new EventBatch(deps.producer);
-          await routeWaitingLeads(tx, batch, { origin: newOrigin(correlationId), now: deps.clock(), limit: 100 });
+          // Someone may have become available: route waiting leads until nobody can take more.
+          const origin = newOrigin(correlationId);
+          while (
+            (await routeWaitingLeads(tx, batch, { origin, now: deps.clock(), limit: ROUTE_BATCH })) === ROUTE_BATCH
+          );
           await batch.flush(tx, deps.schema);
           return saved;
         });

@@ -80,6 +80,7 @@ export async function findAssignment(db: Queryable, leadId: string, options: { l
   return rows[0] as Assignment | undefined;
 }
 
+/** Records a touch; returns its attempt number within the current assignment (touches since `assignedAt`). */
 export async function insertTouch(
   db: Queryable,
   touch: {
@@ -91,15 +92,17 @@ export async function insertTouch(
     notes?: string | undefined;
     occurredAt: string;
   },
+  assignedAt: Date,
 ): Promise<number> {
   await db.query(
     `INSERT INTO touches (id, lead_id, sdr_id, channel, outcome, notes, occurred_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     [touch.id, touch.leadId, touch.sdrId, touch.channel, touch.outcome, touch.notes ?? null, touch.occurredAt],
   );
-  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM touches WHERE lead_id = $1', [
-    touch.leadId,
-  ]);
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM touches WHERE lead_id = $1 AND occurred_at >= $2',
+    [touch.leadId, assignedAt],
+  );
   return rows[0]?.n ?? 1;
 }
 

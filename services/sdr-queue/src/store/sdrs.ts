@@ -20,16 +20,21 @@ export async function upsertSdr(db: Queryable, sdr: Sdr): Promise<Sdr> {
   return rows[0] as Sdr;
 }
 
-export async function listSdrs(db: Queryable, filter: { team?: string | undefined } = {}) {
+/** SDRs with their open-lead counts, by team or one by id. */
+export async function listSdrs(db: Queryable, filter: { team?: string | undefined; id?: string | undefined } = {}) {
   const { rows } = await db.query(
     `SELECT s.id, s.name, s.team, s.active, s.capacity,
             count(a.lead_id) FILTER (WHERE a.status = 'assigned')::int AS "openLeads"
        FROM sdrs s LEFT JOIN assignments a ON a.sdr_id = s.id
-      WHERE ($1::text IS NULL OR s.team = $1)
+      WHERE ($1::text IS NULL OR s.team = $1) AND ($2::text IS NULL OR s.id = $2)
       GROUP BY s.id ORDER BY s.id`,
-    [filter.team ?? null],
+    [filter.team ?? null, filter.id ?? null],
   );
   return rows as Array<Sdr & { openLeads: number }>;
+}
+
+export async function findSdr(db: Queryable, id: string) {
+  return (await listSdrs(db, { id }))[0];
 }
 
 /** SDRs with their open-lead counts, locked so concurrent routing sees one rotation. */

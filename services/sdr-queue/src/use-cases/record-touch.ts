@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { newOrigin, type TouchChannel, type TouchOutcome } from '@handoff/contracts';
 import { withTransaction, type Pool } from '@handoff/db';
-import { conflict, forbidden, notFound, type Principal } from '@handoff/http';
+import { HandoffError } from '@handoff/errors';
+import type { Principal } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
 import { findAssignment, insertTouch } from '../store/assignments.js';
 
@@ -14,24 +15,41 @@ export interface TouchCommand {
 }
 
 /** Records an SDR's touch attempt on their lead and publishes `lead.touched`. */
+const MAX_CLOCK_SKEW_MS = 2 * 60_000;
+
 export async function recordTouch(
-  deps: { pool: Pool; schema: string; producer: string },
+  deps: { pool: Pool; schema: string; producer: string; clock: () => Date },
   principal: Principal,
   command: TouchCommand,
   correlationId: string,
 ) {
   return withTransaction(deps.pool, async (tx) => {
     const assignment = await findAssignment(tx, command.leadId, { lock: true });
-    if (!assignment) throw notFound(`lead ${command.leadId} is not in the SDR queue`);
-    if (assignment.status !== 'assigned' || !assignment.sdrId) {
-      throw conflict(`lead ${command.leadId} is not assigned to anyone yet`);
+    if (!assignment) throw new HandoffError('not_found', `lead ${command.leadId} is not in the SDR queue`);
+    if (assignment.status !== 'assigned' || !assignment.sdrId || !assignment.assignedAt) {
+      throw new HandoffError('conflict', `lead ${command.leadId} is not assigned to anyone yet`);
     }
     if (principal.role === 'sdr' && assignment.sdrId !== principal.sub) {
-      throw forbidden('an SDR may touch only their own leads');
+      throw new HandoffError('forbidden', 'an SDR may touch only their own leads');
+    }
+    const now = deps.clock();
+    const occurredAt = command.occurredAt ? new Date(command.occurredAt) : now;
+    // The time of a touch decides SLAs, so it must be plausible: not in the future, not before the assignment.
+    if (occurredAt.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
+      throw new HandoffError('bad_request', 'occurredAt is in the future', {
+        details: [{ field: 'body.occurredAt', message: 'in the future' }],
+      });
+    }
+    const assignedAt = new Date(assignment.assignedAt);
+    if (occurredAt < assignedAt) {
+      throw new HandoffError('conflict', `occurredAt is before the lead was assigned (${assignedAt.toISOString()})`);
     }
     const touchId = randomUUID();
-    const occurredAt = command.occurredAt ?? new Date().toISOString();
-    const attempt = await insertTouch(tx, { id: touchId, sdrId: assignment.sdrId, ...command, occurredAt });
+    const attempt = await insertTouch(
+      tx,
+      { id: touchId, sdrId: assignment.sdrId, ...command, occurredAt: occurredAt.toISOString() },
+      assignedAt,
+    );
     const batch = new EventBatch(deps.producer);
     batch.publish('lead.touched', {
       leadId: command.leadId,
@@ -43,11 +61,11 @@ export async function recordTouch(
         channel: command.channel,
         outcome: command.outcome,
         ...(command.notes ? { notes: command.notes } : {}),
-        occurredAt,
+        occurredAt: occurredAt.toISOString(),
         attempt,
       },
     });
     await batch.flush(tx, deps.schema);
-    return { touchId, attempt, occurredAt };
+    return { touchId, attempt, occurredAt: occurredAt.toISOString() };
   });
 }

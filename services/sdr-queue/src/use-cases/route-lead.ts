@@ -22,8 +22,12 @@ export async function acceptSalesReadyLead(
     profile: event.data.profile,
     salesReadyAt: event.occurredAt,
   });
-  await routeWaitingLeads(tx, outbox, { origin: causedBy(event), now, limit: 1, onlyLeadId: event.leadId! });
+  // Route from the head of the waiting queue, not just this lead: older, higher-tier leads go first.
+  await routeWaitingLeads(tx, outbox, { origin: causedBy(event), now, limit: ROUTE_BATCH });
 }
+
+/** How many waiting leads one routing pass considers. */
+export const ROUTE_BATCH = 50;
 
 /**
  * Assigns waiting leads round robin among SDRs who can take one. Leads
@@ -32,15 +36,13 @@ export async function acceptSalesReadyLead(
 export async function routeWaitingLeads(
   tx: PoolClient,
   outbox: EventBatch,
-  options: { origin?: EventOrigin; now: Date; limit: number; onlyLeadId?: string },
+  options: { origin?: EventOrigin; now: Date; limit: number },
 ): Promise<number> {
   const sdrs = await routableSdrs(tx);
   let last = await rotationCursor(tx, ROTATION);
-  const waiting: Assignment[] = (await waitingLeads(tx, options.limit + (options.onlyLeadId ? 1000 : 0))).filter(
-    (lead) => !options.onlyLeadId || lead.leadId === options.onlyLeadId,
-  );
+  const waiting: Assignment[] = await waitingLeads(tx, options.limit);
   let assigned = 0;
-  for (const lead of waiting.slice(0, options.limit)) {
+  for (const lead of waiting) {
     const sdr = nextInRotation(sdrs, last);
     if (!sdr) break;
     const rule = {

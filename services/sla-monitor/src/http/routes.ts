@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Pool } from '@handoff/db';
-import { defineRoute } from '@handoff/http';
+import { defineRoute, forbidden } from '@handoff/http';
 import { minutesBetween } from '../domain/first-touch.js';
 import { timersOf } from '../store/timers.js';
 
@@ -14,9 +14,13 @@ export function slaRoutes(deps: { pool: Pool; clock: () => Date }) {
       roles: ['sdr', 'sdr_manager', 'leadership', 'sales'],
       params: z.object({ id: z.uuid() }),
       responses: { 200: { description: 'Timers' } },
-      handler: async ({ params }) => {
+      handler: async ({ params, principal }) => {
         const now = deps.clock();
         const timers = await timersOf(deps.pool, params.id);
+        // An SDR sees the SLAs of leads they own now (the latest timer's SDR).
+        if (principal.role === 'sdr' && timers.length > 0 && timers.at(-1)!.sdrId !== principal.sub) {
+          throw forbidden('an SDR sees only the SLAs of their own leads');
+        }
         return {
           status: 200,
           body: {
