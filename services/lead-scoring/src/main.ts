@@ -6,7 +6,7 @@ import { createLogger, createMetricsRegistry } from '@handoff/observability';
 import { runBackendService } from '@handoff/service';
 import { loadScoringConfig } from './config.js';
 import { scoringHandlers } from './consumers/handlers.js';
-import { DEFAULT_RULE_SET } from './domain/rule-set.js';
+import { DEFAULT_RULE_SET } from './domain/rules/default-rule-set.js';
 import { scoringRoutes } from './http/routes.js';
 
 const SERVICE = 'lead-scoring';

@@ -1,5 +1,5 @@
 import type { HandlerMap } from '@handoff/kafka';
-import type { RuleSet } from '../domain/rule-set.js';
+import type { RuleSet } from '../domain/rules/rule-set.js';
 import { applyProfile } from '../use-cases/apply-profile.js';
 import { recordActivity } from '../use-cases/record-activity.js';
 import { returnToNurture } from '../use-cases/return-to-nurture.js';

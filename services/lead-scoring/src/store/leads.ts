@@ -1,6 +1,7 @@
 import type { LeadProfile } from '@handoff/contracts';
 import type { Queryable } from '@handoff/db';
-import type { LeadScore, RuleSet, ScoredActivity } from '../domain/rule-set.js';
+import type { ActivityFact, LeadScore } from '../domain/rules/engine.js';
+import type { RuleSet } from '../domain/rules/rule-set.js';
 
 export interface LeadRow {
   id: string;
@@ -77,13 +78,13 @@ export async function insertActivity(
   return (result.rowCount ?? 0) > 0;
 }
 
-export async function activitiesOf(db: Queryable, leadId: string): Promise<ScoredActivity[]> {
+export async function activitiesOf(db: Queryable, leadId: string): Promise<ActivityFact[]> {
   const { rows } = await db.query(
-    `SELECT id, type, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "occurredAt"
+    `SELECT id, type, properties, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "occurredAt"
        FROM activities WHERE lead_id = $1 ORDER BY occurred_at, id`,
     [leadId],
   );
-  return rows as ScoredActivity[];
+  return rows as ActivityFact[];
 }
 
 export interface StoredScore extends LeadScore {

@@ -1,7 +1,7 @@
 import { causedBy, type HandoffEvent } from '@handoff/contracts';
 import type { PoolClient } from '@handoff/db';
 import type { EventBatch } from '@handoff/kafka';
-import type { RuleSet } from '../domain/rule-set.js';
+import type { RuleSet } from '../domain/rules/rule-set.js';
 import { upsertLead } from '../store/leads.js';
 import { rescoreLead } from './rescore-lead.js';
 

@@ -1,7 +1,8 @@
 import { causedBy, type EventOrigin } from '@handoff/contracts';
 import type { PoolClient } from '@handoff/db';
 import type { EventBatch } from '@handoff/kafka';
-import { scoreLead, type RuleSet } from '../domain/rule-set.js';
+import { scoreLead } from '../domain/rules/engine.js';
+import type { RuleSet } from '../domain/rules/rule-set.js';
 import { activitiesOf, currentScore, lockLead, saveScore, setStage } from '../store/leads.js';
 
 /**
@@ -17,8 +18,11 @@ export async function rescoreLead(
   if (!lead) return;
   const previous = await currentScore(tx, lead.id);
   const activities = await activitiesOf(tx, lead.id);
-  const score = scoreLead(input.ruleSet, lead.profile, activities, {
-    countFrom: lead.engagementResetAt ? new Date(lead.engagementResetAt).toISOString() : undefined,
+  const score = scoreLead(input.ruleSet, {
+    lead: lead.profile,
+    activities,
+    now: input.now,
+    countFrom: lead.engagementResetAt ? new Date(lead.engagementResetAt) : undefined,
   });
   const scoredAt = input.now.toISOString();
   // Sales-ready stays true until the lead is recycled or disqualified, so it fires once per crossing.

@@ -1,7 +1,7 @@
 import { causedBy, type HandoffEvent } from '@handoff/contracts';
 import type { PoolClient } from '@handoff/db';
 import type { EventBatch } from '@handoff/kafka';
-import type { RuleSet } from '../domain/rule-set.js';
+import type { RuleSet } from '../domain/rules/rule-set.js';
 import { clearSalesReady, findLead, setStage } from '../store/leads.js';
 import { rescoreLead } from './rescore-lead.js';
 
@@ -18,8 +18,9 @@ export async function returnToNurture(
 ): Promise<void> {
   const leadId = event.leadId!;
   if (!(await findLead(tx, leadId))) return;
+  const reset = ruleSet.definition.onReturnToNurture === 'reset';
   await setStage(tx, leadId, event.type === 'lead.recycled' ? 'recycled' : 'disqualified', {
-    resetEngagementAt: event.occurredAt,
+    ...(reset ? { resetEngagementAt: event.occurredAt } : {}),
   });
   await clearSalesReady(tx, leadId);
   await rescoreLead(tx, outbox, { leadId, ruleSet, origin: causedBy(event), now });

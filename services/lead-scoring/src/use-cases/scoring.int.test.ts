@@ -3,7 +3,7 @@ import { createEvent, leadIdFromEmail, newOrigin, type HandoffEvent } from '@han
 import { createPool, withTransaction, type Pool, type PoolClient } from '@handoff/db';
 import { EventBatch, migrateService } from '@handoff/kafka';
 import { testInfra, uniqueName } from '@handoff/testkit';
-import { DEFAULT_RULE_SET } from '../domain/rule-set.js';
+import { DEFAULT_RULE_SET } from '../domain/rules/default-rule-set.js';
 import { findLead } from '../store/leads.js';
 import { applyProfile } from './apply-profile.js';
 import { recordActivity } from './record-activity.js';
