@@ -1,15 +1,23 @@
 import type { HandlerMap } from '@handoff/kafka';
-import type { RuleSet } from '../domain/rules/rule-set.js';
+import type { ActiveRuleSet } from '../domain/rules/active-rule-set.js';
+import type { RescoreAll } from '../jobs/rescore-all.js';
+import { adoptPublishedRuleSet } from '../use-cases/adopt-published-rule-set.js';
 import { applyProfile } from '../use-cases/apply-profile.js';
 import { recordActivity } from '../use-cases/record-activity.js';
 import { returnToNurture } from '../use-cases/return-to-nurture.js';
 
-/** lead-scoring's Kafka handlers: each decodes nothing itself (the runtime did) and calls one use case. */
-export function scoringHandlers(deps: { ruleSet: () => RuleSet; clock: () => Date }): HandlerMap {
+/** lead-scoring's Kafka handlers: each calls one use case with the active rule set. */
+export function scoringHandlers(deps: { active: ActiveRuleSet; rescore: RescoreAll; clock: () => Date }): HandlerMap {
+  const ruleSet = () => deps.active.current();
   return {
-    'lead.activity': (event, { tx, outbox }) => recordActivity(tx, outbox, event, deps.ruleSet(), deps.clock()),
-    'lead.upserted': (event, { tx, outbox }) => applyProfile(tx, outbox, event, deps.ruleSet(), deps.clock()),
-    'lead.recycled': (event, { tx, outbox }) => returnToNurture(tx, outbox, event, deps.ruleSet(), deps.clock()),
-    'lead.disqualified': (event, { tx, outbox }) => returnToNurture(tx, outbox, event, deps.ruleSet(), deps.clock()),
+    'lead.activity': (event, { tx, outbox }) => recordActivity(tx, outbox, event, ruleSet(), deps.clock()),
+    'lead.upserted': (event, { tx, outbox }) => applyProfile(tx, outbox, event, ruleSet(), deps.clock()),
+    'lead.recycled': (event, { tx, outbox }) => returnToNurture(tx, outbox, event, ruleSet(), deps.clock()),
+    'lead.disqualified': (event, { tx, outbox }) => returnToNurture(tx, outbox, event, ruleSet(), deps.clock()),
+    'scoring.rules-published': async (event, { tx, afterCommit }) => {
+      const published = await adoptPublishedRuleSet(tx, event, deps.active);
+      // Once per version (the job id): a redelivered event or a second replica asks again harmlessly.
+      afterCommit(() => deps.rescore.request(published.version));
+    },
   };
 }

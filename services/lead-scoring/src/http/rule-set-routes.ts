@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { Pool } from '@handoff/db';
+import { defineRoute, notFound } from '@handoff/http';
+import { RuleSetDefinition } from '../domain/rules/rule-set.js';
+import { findRuleSet, listRuleSets } from '../store/rule-sets.js';
+import { createDraft, editDraft, publishRuleSet } from '../use-cases/rule-sets.js';
+
+const Params = z.object({ id: z.string().min(1).max(100) });
+const CreateBody = z
+  .object({
+    /** The new draft's rules; or give `from` to copy a version. */
+    definition: RuleSetDefinition.optional(),
+    from: z.string().min(1).max(100).optional(),
+  })
+  .strict()
+  .refine((b) => b.definition || b.from, {
+    message: 'give a definition or a rule set to copy (from)',
+    path: ['definition'],
+  });
+
+const READ_ROLES = ['marketing_ops', 'leadership', 'sdr_manager'] as const;
+
+/** Rule-set authoring: drafts, versions and publishing. */
+export function ruleSetRoutes(deps: { pool: Pool; schema: string; producer: string }) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/v1/rule-sets',
+      summary: 'Every rule-set version, newest first, with which one is active.',
+      roles: READ_ROLES,
+      responses: { 200: { description: 'Versions' } },
+      handler: async () => {
+        const versions = await listRuleSets(deps.pool);
+        return {
+          status: 200,
+          body: {
+            ruleSets: versions.map(({ definition, ...summary }) => ({
+              ...summary,
+              description: definition.description,
+            })),
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/rule-sets',
+      summary: 'Create a draft from a definition, or as a copy of a version (`from`).',
+      roles: ['marketing_ops'],
+      body: CreateBody,
+      responses: { 201: { description: 'The draft' }, 400: { description: 'A rule is invalid (named)' } },
+      handler: async ({ body, principal }) => ({
+        status: 201,
+        body: await createDraft(deps, { definition: body.definition, from: body.from, actor: principal.sub }),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/rule-sets/:id',
+      summary: 'One version with its full definition.',
+      roles: READ_ROLES,
+      params: Params,
+      responses: { 200: { description: 'The version' }, 404: { description: 'Unknown' } },
+      handler: async ({ params }) => {
+        const ruleSet = await findRuleSet(deps.pool, params.id);
+        if (!ruleSet) throw notFound(`no rule set ${params.id}`);
+        return { status: 200, body: ruleSet };
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/v1/rule-sets/:id',
+      summary: 'Replace a draft’s definition (published versions are immutable: 409).',
+      roles: ['marketing_ops'],
+      params: Params,
+      body: RuleSetDefinition,
+      responses: {
+        200: { description: 'The draft' },
+        400: { description: 'A rule is invalid (named)' },
+        409: { description: 'Published' },
+      },
+      handler: async ({ params, body }) => ({ status: 200, body: await editDraft(deps, params.id, body) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/rule-sets/:id/publish',
+      summary: 'Publish a draft: it becomes the active version and every lead is re-scored under it.',
+      roles: ['marketing_ops'],
+      params: Params,
+      responses: { 200: { description: 'Published and active' }, 409: { description: 'Already published' } },
+      handler: async ({ params, principal, correlationId }) => ({
+        status: 200,
+        body: await publishRuleSet(deps, params.id, { id: principal.sub, role: principal.role }, correlationId),
+      }),
+    }),
+  ];
+}

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leadIdFromEmail } from '@handoff/contracts';
+import { callApi, tokenFor, waitFor } from '@handoff/testkit';
+import { Stack } from './stack.js';
+
+interface RuleSetBody {
+  id: string;
+  version: number;
+  status: string;
+  active: boolean;
+  definition: Record<string, unknown> & {
+    engagement: { rules: Array<{ id: string; points: number }> };
+    mql: unknown;
+  };
+}
+
+describe('marketing ops tune, validate and publish a rule set; every lead is re-scored', () => {
+  const stack = new Stack();
+  let ops: string;
+  let service: string;
+  let leader: string;
+  let ann: string;
+
+  beforeAll(async () => {
+    await stack.start();
+    ops = await tokenFor('marketing_ops', 'maria');
+    service = await tokenFor('service', 'web');
+    leader = await tokenFor('leadership', 'lee');
+    ann = await tokenFor('sdr', 'ann');
+    const manager = await tokenFor('sdr_manager', 'maya');
+    await callApi(`${stack.url('sdr-queue')}/v1/sdrs/ann`, { method: 'PUT', token: manager, body: { name: 'Ann' } });
+  });
+  afterAll(() => stack.stop());
+
+  const scoring = () => stack.url('lead-scoring');
+
+  it('publishes a tuned copy, refuses bad rules and edits to published versions, and re-scores existing leads', async () => {
+    // A lead with one webinar: 10 points, far from the default MQL threshold of 60.
+    const email = 'pat@initech.example';
+    const leadId = leadIdFromEmail(email);
+    await callApi(`${scoring()}/v1/activities`, { token: service, body: { email, type: 'webinar_attended' } });
+    const before = await waitFor(
+      async () => {
+        const lead = await callApi<{ score: { engagement: number; ruleSetVersion: number } | null }>(
+          `${scoring()}/v1/leads/${leadId}`,
+          { token: leader },
+        );
+        return lead.body.score ?? undefined;
+      },
+      { what: 'the lead scored' },
+    );
+    expect(before).toMatchObject({ engagement: 10, ruleSetVersion: 1 });
+
+    const list = await callApi<{ ruleSets: Array<{ id: string; active: boolean; version: number }> }>(
+      `${scoring()}/v1/rule-sets`,
+      { token: ops },
+    );
+    expect(list.body.ruleSets).toEqual([expect.objectContaining({ id: 'default', active: true, version: 1 })]);
+
+    const draft = await callApi<RuleSetBody>(`${scoring()}/v1/rule-sets`, { token: ops, body: { from: 'default' } });
+    expect(draft.status).toBe(201);
+    expect(draft.body).toMatchObject({ status: 'draft', active: false });
+    expect(draft.body.version).toBeGreaterThan(1);
+
+    // A bad rule is a 400 that names it.
+    const broken = structuredClone(draft.body.definition);
+    broken.engagement.rules[3]!.points = 0;
+    const refused = await callApi<{ error: { message: string; details: Array<{ field: string }> } }>(
+      `${scoring()}/v1/rule-sets/${draft.body.id}`,
+      { method: 'PUT', token: ops, body: broken },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details[0]!.field).toBe('body.engagement.rules.3.points');
+
+    // Webinars are worth more now, and the MQL threshold is lower.
+    const tuned = structuredClone(draft.body.definition);
+    tuned.engagement.rules.find((r) => r.id === 'engagement.webinar')!.points = 25;
+    tuned.mql = {
+      any: [
+        { field: 'handRaise', op: 'eq', value: true },
+        { field: 'score.engagement', op: 'gte', value: 20 },
+      ],
+    };
+    const saved = await callApi(`${scoring()}/v1/rule-sets/${draft.body.id}`, {
+      method: 'PUT',
+      token: ops,
+      body: tuned,
+    });
+    expect(saved.status).toBe(200);
+
+    // Only marketing ops publish.
+    expect(
+      (await callApi(`${scoring()}/v1/rule-sets/${draft.body.id}/publish`, { token: leader, body: {} })).status,
+    ).toBe(403);
+    const published = await callApi<RuleSetBody>(`${scoring()}/v1/rule-sets/${draft.body.id}/publish`, {
+      token: ops,
+      body: {},
+    });
+    expect(published.status).toBe(200);
+    expect(published.body).toMatchObject({ status: 'published', active: true });
+    const edit = await callApi(`${scoring()}/v1/rule-sets/${draft.body.id}`, {
+      method: 'PUT',
+      token: ops,
+      body: tuned,
+    });
+    expect(edit.status).toBe(409);
+    expect((await callApi(`${scoring()}/v1/rule-sets/${draft.body.id}/publish`, { token: ops, body: {} })).status).toBe(
+      409,
+    );
+
+    // The existing lead is re-scored under the new version without any new activity, crosses the new
+    // threshold, and reaches an SDR.
+    const after = await waitFor(
+      async () => {
+        const lead = await callApi<{ stage: string; score: { engagement: number; ruleSetVersion: number } }>(
+          `${scoring()}/v1/leads/${leadId}`,
+          { token: leader },
+        );
+        return lead.body.score.ruleSetVersion === draft.body.version ? lead.body : undefined;
+      },
+      { what: 're-scored under the new version', timeoutMs: 30000 },
+    );
+    expect(after.score.engagement).toBe(25);
+    expect(after.stage).toBe('mql');
+    await waitFor(
+      async () => {
+        const queue = await callApi<{ items: Array<{ leadId: string }> }>(`${stack.url('sdr-queue')}/v1/queue`, {
+          token: ann,
+        });
+        return queue.body.items.some((item) => item.leadId === leadId);
+      },
+      { what: 'the lead in Ann’s queue' },
+    );
+  });
+});
