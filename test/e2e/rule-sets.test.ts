@@ -51,6 +51,8 @@ describe('marketing ops tune, validate and publish a rule set; every lead is re-
     );
     expect(before).toMatchObject({ engagement: 10, ruleSetVersion: 1 });
 
+    const beforePublish = new Date().toISOString();
+
     const list = await callApi<{ ruleSets: Array<{ id: string; active: boolean; version: number }> }>(
       `${scoring()}/v1/rule-sets`,
       { token: ops },
@@ -122,6 +124,28 @@ describe('marketing ops tune, validate and publish a rule set; every lead is re-
     );
     expect(after.score.engagement).toBe(25);
     expect(after.stage).toBe('mql');
+    // The explanation: every hit with its cause; totals are exactly the hits' sum; and the score as it was.
+    interface Explanation {
+      ruleSetVersion: number;
+      engagement: number;
+      total: number;
+      hits: Array<{ ruleId: string; kind: string; decayedPoints: number; activityType?: string }>;
+    }
+    const now = await callApi<Explanation>(`${scoring()}/v1/leads/${leadId}/score`, { token: leader });
+    expect(now.body.ruleSetVersion).toBe(draft.body.version);
+    expect(now.body.hits).toEqual([
+      expect.objectContaining({ ruleId: 'engagement.webinar', kind: 'engagement', activityType: 'webinar_attended' }),
+    ]);
+    const cents = now.body.hits.reduce((sum, h) => sum + Math.round(h.decayedPoints * 100), 0);
+    expect(Math.round(now.body.total * 100)).toBe(cents);
+    const then = await callApi<Explanation>(
+      `${scoring()}/v1/leads/${leadId}/score?at=${encodeURIComponent(beforePublish)}`,
+      { token: leader },
+    );
+    expect(then.body).toMatchObject({ ruleSetVersion: 1, engagement: 10 });
+    const tooEarly = await callApi(`${scoring()}/v1/leads/${leadId}/score?at=2020-01-01T00:00:00Z`, { token: leader });
+    expect(tooEarly.status).toBe(404);
+
     await waitFor(
       async () => {
         const queue = await callApi<{ items: Array<{ leadId: string }> }>(`${stack.url('sdr-queue')}/v1/queue`, {

@@ -8,9 +8,11 @@ import {
   newOrigin,
 } from '@handoff/contracts';
 import { withTransaction, type Pool } from '@handoff/db';
-import { defineRoute, badRequest, notFound } from '@handoff/http';
+import { defineRoute, notFound } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
-import { currentScore, findLead } from '../store/leads.js';
+import { explainAt } from '../domain/rules/explain.js';
+import { currentScore, findLead, scoreAt } from '../store/leads.js';
+import { findRuleSet } from '../store/rule-sets.js';
 
 const SERVICE = 'lead-scoring';
 
@@ -50,7 +52,7 @@ function accountFor(email: string, given?: string): string | undefined {
 }
 
 /** lead-scoring's HTTP API. Ingest is written to the outbox and applied by the consumer, like any producer's event. */
-export function scoringRoutes(deps: { pool: Pool; schema: string }) {
+export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => Date }) {
   return [
     defineRoute({
       method: 'post',
@@ -156,15 +158,32 @@ export function scoringRoutes(deps: { pool: Pool; schema: string }) {
     defineRoute({
       method: 'get',
       path: '/v1/leads/:id/score',
-      summary: 'The explanation of a lead’s score: every rule hit with its points and cause.',
+      summary:
+        'Why a lead has its score: every rule hit with its points, what they are worth now (or at `at`), the rule-set version and the activity that caused it; totals equal the hits.',
       roles: READ_ROLES,
       params: LeadParams,
-      responses: { 200: { description: 'The explanation' }, 404: { description: 'Unknown lead or no score yet' } },
-      handler: async ({ params }) => {
-        const score = await currentScore(deps.pool, params.id);
-        if (!score) throw notFound(`no score for lead ${params.id}`);
-        if (score.hits.length > 10000) throw badRequest('explanation too large');
-        return { status: 200, body: score };
+      query: z.object({ at: z.iso.datetime({ offset: true }).optional() }),
+      responses: { 200: { description: 'The explanation' }, 404: { description: 'Unknown lead or no score then' } },
+      handler: async ({ params, query }) => {
+        const at = query.at ? new Date(query.at) : deps.clock();
+        const score = query.at ? await scoreAt(deps.pool, params.id, at) : await currentScore(deps.pool, params.id);
+        if (!score) throw notFound(`no score for lead ${params.id}${query.at ? ` at ${query.at}` : ''}`);
+        const ruleSet = await findRuleSet(deps.pool, score.ruleSetId);
+        const explained = explainAt(score.hits, ruleSet?.definition.engagement.halfLifeDays ?? null, at);
+        return {
+          status: 200,
+          body: {
+            leadId: params.id,
+            asOf: at.toISOString(),
+            ruleSetId: score.ruleSetId,
+            ruleSetVersion: score.ruleSetVersion,
+            scoredAt: score.scoredAt,
+            grade: score.grade,
+            tier: score.tier,
+            salesReady: score.salesReady,
+            ...explained,
+          },
+        };
       },
     }),
   ];

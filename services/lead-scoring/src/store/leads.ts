@@ -105,6 +105,7 @@ export async function currentScore(db: Queryable, leadId: string): Promise<Store
   return row ? { ...row, scoredAt: row.scoredAt.toISOString() } : undefined;
 }
 
+/** Saves a lead's current score and appends it to the lead's score history. */
 export async function saveScore(
   db: Queryable,
   leadId: string,
@@ -112,6 +113,19 @@ export async function saveScore(
   score: LeadScore,
   scoredAt: string,
 ): Promise<void> {
+  const values = [
+    leadId,
+    score.total,
+    score.fit,
+    score.engagement,
+    score.grade,
+    score.tier,
+    score.salesReady,
+    ruleSet.id,
+    ruleSet.version,
+    JSON.stringify(score.hits),
+    scoredAt,
+  ];
   await db.query(
     `INSERT INTO lead_scores (lead_id, total, fit, engagement, grade, tier, sales_ready,
                               rule_set_id, rule_set_version, hits, scored_at)
@@ -121,20 +135,27 @@ export async function saveScore(
        grade = EXCLUDED.grade, tier = EXCLUDED.tier, sales_ready = EXCLUDED.sales_ready,
        rule_set_id = EXCLUDED.rule_set_id, rule_set_version = EXCLUDED.rule_set_version,
        hits = EXCLUDED.hits, scored_at = EXCLUDED.scored_at`,
-    [
-      leadId,
-      score.total,
-      score.fit,
-      score.engagement,
-      score.grade,
-      score.tier,
-      score.salesReady,
-      ruleSet.id,
-      ruleSet.version,
-      JSON.stringify(score.hits),
-      scoredAt,
-    ],
+    values,
   );
+  await db.query(
+    `INSERT INTO score_history (lead_id, total, fit, engagement, grade, tier, sales_ready,
+                                rule_set_id, rule_set_version, hits, scored_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11)`,
+    values,
+  );
+}
+
+/** The score a lead had at an instant: the last one computed at or before it. */
+export async function scoreAt(db: Queryable, leadId: string, at: Date): Promise<StoredScore | undefined> {
+  const { rows } = await db.query(
+    `SELECT total::float8 AS total, fit::float8 AS fit, engagement::float8 AS engagement, grade, tier,
+            sales_ready AS "salesReady", rule_set_id AS "ruleSetId", rule_set_version AS "ruleSetVersion",
+            hits, scored_at AS "scoredAt"
+       FROM score_history WHERE lead_id = $1 AND scored_at <= $2 ORDER BY scored_at DESC, id DESC LIMIT 1`,
+    [leadId, at],
+  );
+  const row = rows[0] as (StoredScore & { scoredAt: Date }) | undefined;
+  return row ? { ...row, scoredAt: row.scoredAt.toISOString() } : undefined;
 }
 
 export async function setStage(
