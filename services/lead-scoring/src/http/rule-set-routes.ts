@@ -4,6 +4,7 @@ import { defineRoute, notFound } from '@handoff/http';
 import { RuleSetDefinition } from '../domain/rules/rule-set.js';
 import { findRuleSet, listRuleSets } from '../store/rule-sets.js';
 import { createDraft, editDraft, publishRuleSet } from '../use-cases/rule-sets.js';
+import { runBacktest } from '../use-cases/run-backtest.js';
 
 const Params = z.object({ id: z.string().min(1).max(100) });
 const CreateBody = z
@@ -16,6 +17,22 @@ const CreateBody = z
   .refine((b) => b.definition || b.from, {
     message: 'give a definition or a rule set to copy (from)',
     path: ['definition'],
+  });
+
+const BacktestBody = z
+  .object({
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+    /** Compare with this version instead of the active one. */
+    baseline: z.string().min(1).max(100).optional(),
+    /** SDRs on the team, to show the load per SDR. */
+    sdrs: z.number().int().min(1).max(10000).optional(),
+  })
+  .strict()
+  .refine((b) => Date.parse(b.from) < Date.parse(b.to), { message: '`from` must be before `to`', path: ['to'] })
+  .refine((b) => Date.parse(b.to) - Date.parse(b.from) <= 731 * 86_400_000, {
+    message: 'a backtest covers at most two years',
+    path: ['to'],
   });
 
 const READ_ROLES = ['marketing_ops', 'leadership', 'sdr_manager'] as const;
@@ -80,6 +97,26 @@ export function ruleSetRoutes(deps: { pool: Pool; schema: string; producer: stri
         409: { description: 'Published' },
       },
       handler: async ({ params, body }) => ({ status: 200, body: await editDraft(deps, params.id, body) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/rule-sets/:id/backtest',
+      summary:
+        'Replay stored history under this version and the active one (or `baseline`): MQLs per week, precision, recall, SDR load and the leads that change.',
+      roles: ['marketing_ops'],
+      params: Params,
+      body: BacktestBody,
+      responses: { 200: { description: 'The comparison' }, 404: { description: 'Unknown version' } },
+      handler: async ({ params, body }) => ({
+        status: 200,
+        body: await runBacktest(deps.pool, {
+          candidateId: params.id,
+          baselineId: body.baseline,
+          from: new Date(body.from),
+          to: new Date(body.to),
+          sdrs: body.sdrs,
+        }),
+      }),
     }),
     defineRoute({
       method: 'post',

@@ -3,6 +3,7 @@ import type { PoolClient } from '@handoff/db';
 import type { EventBatch } from '@handoff/kafka';
 import type { RuleSet } from '../domain/rules/rule-set.js';
 import { clearSalesReady, findLead, setStage } from '../store/leads.js';
+import { recordOutcome } from '../store/outcomes.js';
 import { rescoreLead } from './rescore-lead.js';
 
 /**
@@ -17,6 +18,13 @@ export async function returnToNurture(
   now: Date,
 ): Promise<void> {
   const leadId = event.leadId!;
+  await recordOutcome(tx, {
+    eventId: event.id,
+    leadId,
+    kind: event.type === 'lead.recycled' ? 'recycled' : 'disqualified',
+    occurredAt: event.occurredAt,
+    reason: event.data.reason,
+  });
   if (!(await findLead(tx, leadId))) return;
   const reset = ruleSet.definition.onReturnToNurture === 'reset';
   await setStage(tx, leadId, event.type === 'lead.recycled' ? 'recycled' : 'disqualified', {

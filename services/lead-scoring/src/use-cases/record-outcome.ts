@@ -1,0 +1,22 @@
+import type { HandoffEvent } from '@handoff/contracts';
+import type { PoolClient } from '@handoff/db';
+import { recordOutcome } from '../store/outcomes.js';
+import { findLead, setStage } from '../store/leads.js';
+
+/** A lead became an SQL: remember it (for backtests) and move its stage. */
+export async function recordQualified(tx: PoolClient, event: HandoffEvent<'lead.qualified'>): Promise<void> {
+  await recordOutcome(tx, { eventId: event.id, leadId: event.leadId!, kind: 'sql', occurredAt: event.occurredAt });
+  if (await findLead(tx, event.leadId!)) await setStage(tx, event.leadId!, 'sql');
+}
+
+/** The CRM reported an opportunity, a win or a loss. */
+export async function recordDeal(tx: PoolClient, event: HandoffEvent<'deal.updated'>): Promise<void> {
+  await recordOutcome(tx, {
+    eventId: event.id,
+    leadId: event.leadId!,
+    kind: event.data.stage,
+    occurredAt: event.occurredAt,
+    amount: event.data.amount,
+  });
+  if (await findLead(tx, event.leadId!)) await setStage(tx, event.leadId!, event.data.stage);
+}
