@@ -83,6 +83,16 @@ export const LeadSalesReady = z.object({
   tier: PriorityTier,
   reason: SalesReadyReason,
   profile: LeadProfile,
+  /** The buying committee as scoring saw it; `dormant`: a former customer re-engaging (route to its previous owner). */
+  account: z
+    .object({
+      id: z.uuid(),
+      engagement: z.number(),
+      rolesEngaged: z.array(z.string()),
+      dormant: z.boolean(),
+      customer: z.boolean(),
+    })
+    .optional(),
 });
 
 export const LeadAssigned = z.object({

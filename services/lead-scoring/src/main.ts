@@ -59,7 +59,7 @@ await runBackendService({
   kafka,
   migrationsDir: new URL('../migrations', import.meta.url).pathname,
   handlers: scoringHandlers({ active, rescore, clock }),
-  routes: [...scoringRoutes({ pool, schema, clock }), ...ruleSetRoutes({ pool, schema, producer: SERVICE })],
+  routes: [...scoringRoutes({ pool, schema, clock, active }), ...ruleSetRoutes({ pool, schema, producer: SERVICE })],
   // Loaded before the consumer scores anything; the re-scoring worker starts before the consumer that asks for it.
   workers: [
     { name: 'rule-sets', start: loadActiveRuleSet, stop: async () => undefined },

@@ -10,7 +10,9 @@ import {
 import { withTransaction, type Pool } from '@handoff/db';
 import { defineRoute, notFound } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
+import type { ActiveRuleSet } from '../domain/rules/active-rule-set.js';
 import { explainAt } from '../domain/rules/explain.js';
+import { accountFacts, accountWithLeads } from '../store/accounts.js';
 import { currentScore, findLead, scoreAt } from '../store/leads.js';
 import { findRuleSet } from '../store/rule-sets.js';
 
@@ -52,7 +54,7 @@ function accountFor(email: string, given?: string): string | undefined {
 }
 
 /** lead-scoring's HTTP API. Ingest is written to the outbox and applied by the consumer, like any producer's event. */
-export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => Date }) {
+export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => Date; active: ActiveRuleSet }) {
   return [
     defineRoute({
       method: 'post',
@@ -151,6 +153,39 @@ export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => D
                   scoredAt: score.scoredAt,
                 }
               : null,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/accounts/:id',
+      summary:
+        'An account: decayed engagement, the buying roles engaged recently, whether it is a dormant customer, and its leads.',
+      roles: READ_ROLES,
+      params: z.object({ id: z.uuid() }),
+      responses: { 200: { description: 'The account' }, 404: { description: 'Unknown account' } },
+      handler: async ({ params }) => {
+        const account = await accountWithLeads(deps.pool, params.id);
+        if (!account) throw notFound(`no account ${params.id}`);
+        const { definition } = deps.active.current();
+        const facts = await accountFacts(deps.pool, params.id, {
+          at: deps.clock(),
+          recentDays: definition.account.recentDays,
+          dormantAfterDays: definition.account.dormantAfterDays,
+          halfLifeDays: definition.engagement.halfLifeDays,
+        });
+        return {
+          status: 200,
+          body: {
+            accountId: account.id,
+            domain: account.domain,
+            customer: account.customer,
+            dormant: facts.dormant,
+            engagement: facts.engagement,
+            rolesEngaged: facts.rolesEngaged,
+            recentDays: definition.account.recentDays,
+            leads: account.leads,
           },
         };
       },

@@ -2,6 +2,7 @@ import { accountIdFromDomain, causedBy, companyDomainOf, type HandoffEvent } fro
 import type { PoolClient } from '@handoff/db';
 import type { EventBatch } from '@handoff/kafka';
 import type { RuleSet } from '../domain/rules/rule-set.js';
+import { ensureAccount } from '../store/accounts.js';
 import { findLead, insertActivity, upsertLead } from '../store/leads.js';
 import { rescoreLead } from './rescore-lead.js';
 
@@ -19,10 +20,12 @@ export async function recordActivity(
     // Unknown lead: create it from the e-mail, or as a stub when only its id is known (its
     // lead.upserted may still be on its way: topics are not ordered with each other).
     const domain = data.email ? companyDomainOf(data.email) : undefined;
+    const accountId = event.accountId ?? (domain ? accountIdFromDomain(domain) : undefined);
+    if (accountId) await ensureAccount(tx, { id: accountId, domain });
     await upsertLead(tx, {
       id: leadId,
       email: data.email,
-      accountId: event.accountId ?? (domain ? accountIdFromDomain(domain) : undefined),
+      accountId,
       profile: {
         ...(domain ? { companyDomain: domain } : {}),
         ...(data.source ? { source: data.source } : {}),
@@ -45,6 +48,7 @@ export async function recordActivity(
     ruleSet,
     origin: causedBy(event),
     causationActivityId: data.activityId,
+    triggerAt: new Date(data.occurredAt),
     now,
   });
 }

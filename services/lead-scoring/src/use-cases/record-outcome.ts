@@ -1,5 +1,6 @@
 import type { HandoffEvent } from '@handoff/contracts';
 import type { PoolClient } from '@handoff/db';
+import { markCustomer } from '../store/accounts.js';
 import { recordOutcome } from '../store/outcomes.js';
 import { findLead, setStage } from '../store/leads.js';
 
@@ -18,5 +19,9 @@ export async function recordDeal(tx: PoolClient, event: HandoffEvent<'deal.updat
     occurredAt: event.occurredAt,
     amount: event.data.amount,
   });
-  if (await findLead(tx, event.leadId!)) await setStage(tx, event.leadId!, event.data.stage);
+  const lead = await findLead(tx, event.leadId!);
+  if (!lead) return;
+  await setStage(tx, lead.id, event.data.stage);
+  // A won deal makes the account a customer: silent long enough, it becomes dormant.
+  if (event.data.stage === 'won' && lead.accountId) await markCustomer(tx, lead.accountId);
 }

@@ -3,6 +3,7 @@ import type { PoolClient } from '@handoff/db';
 import type { EventBatch } from '@handoff/kafka';
 import { scoreLead } from '../domain/rules/engine.js';
 import type { RuleSet } from '../domain/rules/rule-set.js';
+import { accountFacts } from '../store/accounts.js';
 import { activitiesOf, currentScore, lockLead, saveScore, setStage } from '../store/leads.js';
 
 /**
@@ -12,14 +13,32 @@ import { activitiesOf, currentScore, lockLead, saveScore, setStage } from '../st
 export async function rescoreLead(
   tx: PoolClient,
   outbox: EventBatch,
-  input: { leadId: string; ruleSet: RuleSet; origin: EventOrigin; causationActivityId?: string; now: Date },
+  input: {
+    leadId: string;
+    ruleSet: RuleSet;
+    origin: EventOrigin;
+    causationActivityId?: string;
+    /** When what triggered the rescore happened (an activity's time); account signals are read as of just before it. */
+    triggerAt?: Date;
+    now: Date;
+  },
 ): Promise<void> {
   const lead = await lockLead(tx, input.leadId);
   if (!lead) return;
   const previous = await currentScore(tx, lead.id);
   const activities = await activitiesOf(tx, lead.id);
+  const { definition } = input.ruleSet;
+  const account = lead.accountId
+    ? await accountFacts(tx, lead.accountId, {
+        at: input.triggerAt ?? input.now,
+        recentDays: definition.account.recentDays,
+        dormantAfterDays: definition.account.dormantAfterDays,
+        halfLifeDays: definition.engagement.halfLifeDays,
+      })
+    : undefined;
   const score = scoreLead(input.ruleSet, {
     lead: lead.profile,
+    account,
     activities,
     now: input.now,
     countFrom: lead.engagementResetAt ? new Date(lead.engagementResetAt) : undefined,
@@ -69,6 +88,17 @@ export async function rescoreLead(
         tier: score.tier,
         reason: score.reason,
         profile: { ...lead.profile, email: lead.email! },
+        ...(account && lead.accountId
+          ? {
+              account: {
+                id: lead.accountId,
+                engagement: account.engagement,
+                rolesEngaged: account.rolesEngaged,
+                dormant: account.dormant,
+                customer: account.customer,
+              },
+            }
+          : {}),
       },
     });
   } else if (lead.stage === 'captured') {

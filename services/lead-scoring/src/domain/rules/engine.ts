@@ -7,8 +7,11 @@ const DAY_MS = 86_400_000;
 /** What scoring knows of a lead's account. */
 export interface AccountFacts {
   engagement: number;
+  /** Buying roles of the account's leads with recent activity. */
   rolesEngaged: string[];
+  /** A customer silent for long, re-engaging now. */
   dormant: boolean;
+  customer: boolean;
   leadCount: number;
 }
 

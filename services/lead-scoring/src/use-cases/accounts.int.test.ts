@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountIdFromDomain, createEvent, leadIdFromEmail, newOrigin, type BuyingRole } from '@handoff/contracts';
+import { createPool, withTransaction, type Pool, type PoolClient } from '@handoff/db';
+import { EventBatch, migrateService } from '@handoff/kafka';
+import { testInfra, uniqueName } from '@handoff/testkit';
+import { DEFAULT_RULE_SET } from '../domain/rules/default-rule-set.js';
+import type { RuleSet } from '../domain/rules/rule-set.js';
+import { accountFacts } from '../store/accounts.js';
+import { applyProfile } from './apply-profile.js';
+import { recordActivity } from './record-activity.js';
+import { recordDeal } from './record-outcome.js';
+
+// MQL only when the buying committee's decision-maker is engaged, and the lead has some engagement itself.
+const committeeRules: RuleSet = {
+  id: 'rs_committee',
+  version: 7,
+  definition: {
+    ...DEFAULT_RULE_SET.definition,
+    mql: {
+      all: [
+        { field: 'account.rolesEngaged', op: 'contains', value: 'decision_maker' },
+        { field: 'score.engagement', op: 'gte', value: 10 },
+      ],
+    },
+  },
+};
+
+describe('accounts and the buying committee', () => {
+  let pool: Pool;
+  let schema: string;
+
+  beforeAll(async () => {
+    schema = uniqueName('accounts');
+    const url = testInfra().databaseUrl;
+    await migrateService({ url, schema, dir: new URL('../../migrations', import.meta.url).pathname });
+    pool = createPool({ url, schema });
+  });
+  afterAll(() => pool.end());
+
+  const apply = (fn: (tx: PoolClient, outbox: EventBatch) => Promise<unknown>) =>
+    withTransaction(pool, async (tx) => {
+      const outbox = new EventBatch('lead-scoring');
+      await fn(tx, outbox);
+      await outbox.flush(tx, schema);
+    });
+
+  async function person(email: string, buyingRole: BuyingRole, ruleSet: RuleSet) {
+    const domain = email.split('@')[1]!;
+    const event = createEvent('lead.upserted', 'test', {
+      leadId: leadIdFromEmail(email),
+      accountId: accountIdFromDomain(domain),
+      origin: newOrigin(),
+      occurredAt: '2026-01-01T00:00:00Z',
+      data: { profile: { email, buyingRole } },
+    });
+    await apply((tx, outbox) => applyProfile(tx, outbox, event, ruleSet, new Date('2026-01-01T00:00:00Z')));
+  }
+
+  async function activity(email: string, type: string, at: string, ruleSet: RuleSet) {
+    const activityId = crypto.randomUUID();
+    const event = createEvent('lead.activity', 'test', {
+      id: activityId,
+      leadId: leadIdFromEmail(email),
+      origin: newOrigin(),
+      data: { activityId, email, type, occurredAt: at },
+    });
+    await apply((tx, outbox) => recordActivity(tx, outbox, event, ruleSet, new Date(at)));
+  }
+
+  async function salesReady(email: string) {
+    const { rows } = await pool.query<{ value: Buffer }>('SELECT value FROM outbox ORDER BY seq');
+    return rows
+      .map((r) => JSON.parse(r.value.toString()) as { type: string; leadId: string; data: { account?: unknown } })
+      .filter((e) => e.type === 'lead.sales-ready' && e.leadId === leadIdFromEmail(email));
+  }
+
+  it('a lead becomes sales-ready only once its account’s decision-maker engages', async () => {
+    await person('uma@globex.example', 'user', committeeRules);
+    await person('dan@globex.example', 'decision_maker', committeeRules);
+    await activity('uma@globex.example', 'pricing_page_view', '2026-03-02T10:00:00Z', committeeRules);
+    expect(await salesReady('uma@globex.example')).toHaveLength(0);
+    await activity('dan@globex.example', 'webinar_attended', '2026-03-03T10:00:00Z', committeeRules);
+    await activity('uma@globex.example', 'page_view', '2026-03-03T11:00:00Z', committeeRules);
+    const [handoff] = await salesReady('uma@globex.example');
+    expect(handoff?.data.account).toMatchObject({ rolesEngaged: ['decision_maker', 'user'], dormant: false });
+
+    const facts = await accountFacts(pool, accountIdFromDomain('globex.example'), {
+      at: new Date('2026-03-03T11:00:00Z'),
+      recentDays: 30,
+      dormantAfterDays: 180,
+      halfLifeDays: 30,
+    });
+    expect(facts.leadCount).toBe(2);
+    // 10 (Dan, just now) + Uma's ~12 (10 a day ago, 2 now): the account's engagement is its leads' together.
+    expect(facts.engagement).toBeGreaterThan(21.5);
+    expect(facts.engagement).toBeLessThan(22);
+    // Thirty days on, nobody is engaged recently.
+    const later = await accountFacts(pool, accountIdFromDomain('globex.example'), {
+      at: new Date('2026-04-10T00:00:00Z'),
+      recentDays: 30,
+      dormantAfterDays: 180,
+      halfLifeDays: 30,
+    });
+    expect(later.rolesEngaged).toEqual([]);
+  });
+
+  it('flags a former customer that re-engages after a long silence as dormant', async () => {
+    await activity('ceo@initech.example', 'demo_request', '2025-01-10T10:00:00Z', DEFAULT_RULE_SET);
+    await apply((tx) =>
+      recordDeal(
+        tx,
+        createEvent('deal.updated', 'reporting', {
+          leadId: leadIdFromEmail('ceo@initech.example'),
+          origin: newOrigin(),
+          occurredAt: '2025-02-01T00:00:00Z',
+          data: { dealId: 'd-initech', stage: 'won', amount: 50000 },
+        }),
+      ),
+    );
+    // A year of silence, then a colleague asks for a demo: dormant, re-engaging.
+    await activity('cto@initech.example', 'demo_request', '2026-03-01T10:00:00Z', DEFAULT_RULE_SET);
+    const [handoff] = await salesReady('cto@initech.example');
+    expect(handoff?.data.account).toMatchObject({ customer: true, dormant: true });
+    const now = await accountFacts(pool, accountIdFromDomain('initech.example'), {
+      at: new Date('2026-03-02T10:00:00Z'),
+      recentDays: 30,
+      dormantAfterDays: 180,
+      halfLifeDays: 30,
+    });
+    expect(now).toMatchObject({ customer: true, dormant: false });
+  });
+});
