@@ -38,6 +38,7 @@ try {
   emit(ceiling);
   const skeleton = await benchSkeleton();
   for (const line of skeleton) emit(line);
+  emit(await benchBacktest());
   emit({
     bench: 'ratio',
     skeletonActivitiesPerSec: skeleton[0].activitiesPerSec,
@@ -223,6 +224,109 @@ async function benchSkeleton() {
   await consumer.disconnect();
   await service.stop();
   return [throughput, latency];
+}
+
+/**
+ * Backtest speed: a synthetic history written straight into a lead-scoring
+ * schema (leads, activities, outcomes), then POST /v1/rule-sets/:id/backtest
+ * through the running service, as marketing ops would call it.
+ */
+async function benchBacktest() {
+  const LEADS = Number(process.env.BENCH_BACKTEST_LEADS ?? 5000);
+  const PER_LEAD = Number(process.env.BENCH_BACKTEST_ACTIVITIES ?? 12);
+  const jwtSecret = localSecret(stateDir);
+  const schema = `bench_bt_${Date.now()}`;
+  const service = new ServiceProcess(
+    'lead-scoring',
+    await freePort(),
+    { KAFKA_CREATE_TOPICS: 'false', KAFKA_SESSION_TIMEOUT_MS: '6000', DB_SCHEMA: schema, LOG_LEVEL: 'warn' },
+    { ...infra, kafkaBrokers: brokers, jwtSecret, repoRoot },
+  );
+  await service.start();
+  const pool = new pg.Pool({ connectionString: infra.databaseUrl, options: `-c search_path=${schema}` });
+  const types = [
+    'page_view',
+    'page_view',
+    'page_view',
+    'pricing_page_view',
+    'content_download',
+    'email_click',
+    'webinar_attended',
+    'demo_request',
+  ];
+  const from = Date.UTC(2026, 0, 5);
+  const span = 12 * 7 * 86_400_000;
+  let seed = 42;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let start = 0; start < LEADS; start += 500) {
+    const ids = [];
+    const emails = [];
+    const act = { id: [], lead: [], type: [], at: [] };
+    const out = { id: [], lead: [], kind: [], at: [] };
+    for (let i = start; i < Math.min(start + 500, LEADS); i++) {
+      const id = crypto.randomUUID();
+      ids.push(id);
+      emails.push(`lead${i}@bench.example`);
+      let last = from;
+      for (let j = 0; j < PER_LEAD; j++) {
+        const at = from + Math.floor(random() * span);
+        last = Math.max(last, at);
+        act.id.push(crypto.randomUUID());
+        act.lead.push(id);
+        act.type.push(types[Math.floor(random() * (random() < 0.97 ? types.length - 1 : types.length))]);
+        act.at.push(new Date(at).toISOString());
+      }
+      if (random() < 0.1) {
+        out.id.push(crypto.randomUUID());
+        out.lead.push(id);
+        out.kind.push('sql');
+        out.at.push(new Date(last + 86_400_000).toISOString());
+      }
+    }
+    await pool.query(
+      `INSERT INTO leads (id, email, profile) SELECT id, email, jsonb_build_object('email', email) FROM unnest($1::uuid[], $2::text[]) AS t(id, email)`,
+      [ids, emails],
+    );
+    await pool.query(
+      `INSERT INTO activities (id, lead_id, type, occurred_at) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])`,
+      [act.id, act.lead, act.type, act.at],
+    );
+    await pool.query(
+      `INSERT INTO lead_outcomes (event_id, lead_id, kind, occurred_at) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])`,
+      [out.id, out.lead, out.kind, out.at],
+    );
+  }
+  await pool.end();
+  const token = await signToken(jwtSecret, { role: 'marketing_ops', sub: 'bench' });
+  const call = async (path, body) => {
+    const response = await fetch(`${service.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return response.json();
+  };
+  const draft = await call('/v1/rule-sets', { from: 'default' });
+  const timings = [];
+  let report;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    report = await call(`/v1/rule-sets/${draft.id}/backtest`, {
+      from: new Date(from).toISOString(),
+      to: new Date(from + span).toISOString(),
+    });
+    timings.push(performance.now() - t0);
+  }
+  await service.stop();
+  return {
+    bench: 'backtest',
+    what: `POST /v1/rule-sets/:id/backtest over ${LEADS} leads × ${PER_LEAD} activities (12 weeks), two versions`,
+    leads: report.leads,
+    activities: LEADS * PER_LEAD,
+    mqls: report.baseline.mqls,
+    msEach: timings.map(round),
+  };
 }
 
 function round(x) {
