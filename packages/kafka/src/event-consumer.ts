@@ -198,6 +198,9 @@ export class EventConsumer {
       await this.inTransaction(async (tx, ctx) => {
         const fresh = await this.claim(tx, decoded);
         const events = decoded.flatMap((d) => (d.event && fresh.has(d.message.offset) ? [d.event] : []));
+        // Handled in lead order (a stable sort keeps each lead's own order): every writer that locks
+        // lead rows then takes them in the same order, so concurrent batches cannot deadlock.
+        events.sort((a, b) => ((a.leadId ?? '') < (b.leadId ?? '') ? -1 : (a.leadId ?? '') > (b.leadId ?? '') ? 1 : 0));
         if (events.length > 0) await this.handle(topic, events, ctx);
         this.deadLetterUndecodable(ctx.outbox, topic, partition, decoded);
         await ctx.outbox.flush(tx, this.options.schema);

@@ -1,31 +1,50 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { waitFor, type TestInfra } from './util.js';
+import { readFileSync } from 'node:fs';
+import { freePort, waitFor, type TestInfra } from './util.js';
 
 /** A Handoff service started as its own process, as in production. */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   private exit: Promise<number | null> | undefined;
-  readonly logFile: string;
+  private logDir: string;
 
   constructor(
     readonly name: string,
-    readonly port: number,
+    private port: number,
     private readonly env: Record<string, string>,
     private readonly infra: TestInfra,
   ) {
-    const dir = path.join(infra.repoRoot, '.state', 'logs');
-    mkdirSync(dir, { recursive: true });
-    this.logFile = path.join(dir, `${name}-${port}.log`);
+    this.logDir = path.join(infra.repoRoot, '.state', 'logs');
+    mkdirSync(this.logDir, { recursive: true });
+  }
+
+  get logFile(): string {
+    return path.join(this.logDir, `${this.name}-${this.port}.log`);
   }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Spawns `node services/<name>/dist/main.js` with the run's infrastructure and waits until it is ready. */
+  /**
+   * Spawns `node services/<name>/dist/main.js` with the run's infrastructure and waits until it is ready.
+   * A port taken in between (another test process) is retried on a new port.
+   */
   async start(options: { readyTimeoutMs?: number } = {}): Promise<this> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startOnce(options);
+      } catch (err) {
+        const taken = /EADDRINUSE/.test(readFileSync(this.logFile, 'utf8'));
+        if (!taken || attempt >= 3) throw err;
+        this.port = await freePort();
+      }
+    }
+  }
+
+  private async startOnce(options: { readyTimeoutMs?: number }): Promise<this> {
     const infra = this.infra;
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const child = spawn(process.execPath, [path.join(infra.repoRoot, 'services', this.name, 'dist', 'main.js')], {

@@ -39,8 +39,20 @@ export async function waitFor<T>(
   }
 }
 
-/** A TCP port free on 127.0.0.1 right now. */
+const handedOut = new Set<number>();
+
+/** A TCP port free on 127.0.0.1 right now, never one this process handed out before. */
 export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await ephemeralPort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function ephemeralPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

@@ -20,7 +20,7 @@ export function scoringHandlers(deps: { active: ActiveRuleSet; rescore: RescoreA
     'scoring.rules-published': async (event, { tx, afterCommit }) => {
       const published = await adoptPublishedRuleSet(tx, event, deps.active);
       // Once per version (the job id): a redelivered event or a second replica asks again harmlessly.
-      afterCommit(() => deps.rescore.request(published.version));
+      afterCommit(() => deps.rescore.request(published));
     },
   };
 }

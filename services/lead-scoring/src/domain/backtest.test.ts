@@ -27,6 +27,8 @@ const lead = (id: string, history: Partial<LeadHistory>): LeadHistory => ({
   profile: {},
   activities: [],
   returnedToNurtureAt: [],
+  qualifiedAt: [],
+  wonAt: [],
   ...history,
 });
 
@@ -35,25 +37,28 @@ const leads: LeadHistory[] = [
   // Raised a hand in week 1, qualified, later won: both versions catch it.
   lead('l1-demo', {
     activities: acts('demo_request', '2026-03-03T10:00:00Z'),
-    qualifiedAt: '2026-03-05T10:00:00Z',
-    wonAt: '2026-03-20T10:00:00Z',
+    qualifiedAt: ['2026-03-05T10:00:00Z'],
+    wonAt: ['2026-03-20T10:00:00Z'],
   }),
   // Two pricing views (20 points) in week 2, then qualified: only the candidate catches it.
   lead('l2-pricing', {
     activities: acts('pricing_page_view', '2026-03-09T10:00:00Z', 2),
-    qualifiedAt: '2026-03-12T10:00:00Z',
+    qualifiedAt: ['2026-03-12T10:00:00Z'],
   }),
   // Ten page views (20 points) in week 1, no outcome: the candidate's false positive.
   lead('l3-browsing', { activities: acts('page_view', '2026-03-03T09:00:00Z', 10) }),
   // Crossed and qualified before the period: neither counts it.
-  lead('l4-before', { activities: acts('demo_request', '2026-02-20T10:00:00Z'), qualifiedAt: '2026-02-25T10:00:00Z' }),
+  lead('l4-before', {
+    activities: acts('demo_request', '2026-02-20T10:00:00Z'),
+    qualifiedAt: ['2026-02-25T10:00:00Z'],
+  }),
   // Raised a hand, was recycled, raised a hand again: two crossings for both.
   lead('l5-recycled', {
     activities: [...acts('demo_request', '2026-03-02T10:00:00Z'), ...acts('demo_request', '2026-03-11T10:00:00Z')],
     returnedToNurtureAt: ['2026-03-04T10:00:00Z'],
   }),
   // Qualified with almost no signal: both miss it.
-  lead('l6-quiet', { activities: acts('page_view', '2026-03-03T10:00:00Z'), qualifiedAt: '2026-03-06T10:00:00Z' }),
+  lead('l6-quiet', { activities: acts('page_view', '2026-03-03T10:00:00Z'), qualifiedAt: ['2026-03-06T10:00:00Z'] }),
 ];
 
 describe('backtest on a fixture history', () => {
@@ -102,6 +107,32 @@ describe('backtest on a fixture history', () => {
         outcome: 'none',
       },
     ]);
+  });
+
+  it('does not count a lead as missed when it was already sales-ready as the window opened', () => {
+    const early = lead('l7-early', {
+      activities: acts('demo_request', '2026-02-27T10:00:00Z'),
+      qualifiedAt: ['2026-03-03T10:00:00Z'],
+    });
+    const window = { from: new Date('2026-03-02T00:00:00Z'), to: new Date('2026-03-16T00:00:00Z') };
+    const result = backtest({ candidate, baseline: DEFAULT_RULE_SET, leads: [early], ...window });
+    expect(result.baseline).toMatchObject({ mqls: 0, qualified: 1, missed: 0, recall: 1 });
+  });
+
+  it('counts a lead that qualifies again after being recycled, as of its latest crossing', () => {
+    const again = lead('l8-again', {
+      activities: [...acts('demo_request', '2025-06-01T10:00:00Z'), ...acts('demo_request', '2026-03-10T10:00:00Z')],
+      returnedToNurtureAt: ['2025-07-01T10:00:00Z'],
+      qualifiedAt: ['2025-06-05T10:00:00Z', '2026-03-12T10:00:00Z'],
+    });
+    const result = backtest({
+      candidate,
+      baseline: DEFAULT_RULE_SET,
+      leads: [again],
+      from: new Date('2026-03-02T00:00:00Z'),
+      to: new Date('2026-03-16T00:00:00Z'),
+    });
+    expect(result.baseline).toMatchObject({ mqls: 1, becameSql: 1, qualified: 1, missed: 0 });
   });
 
   it('compares a version with itself as no change', () => {

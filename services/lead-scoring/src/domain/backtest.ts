@@ -9,9 +9,9 @@ export interface LeadHistory {
   activities: ActivityFact[];
   /** When the lead went back to nurture (recycled or disqualified): engagement may restart there. */
   returnedToNurtureAt: string[];
-  /** When it first became an SQL, and whether and when it was won. */
-  qualifiedAt?: string | undefined;
-  wonAt?: string | undefined;
+  /** Every time it became an SQL, and every win. */
+  qualifiedAt: string[];
+  wonAt: string[];
 }
 
 export interface BacktestSide {
@@ -69,22 +69,35 @@ function weekStart(at: number): number {
  * activities, so a crossing can only happen at an activity; a lead stays
  * sales-ready until it goes back to nurture, so each nurture period crosses once.
  */
-export function mqlCrossings(ruleSet: RuleSet, lead: LeadHistory, from: number, to: number): number[] {
+export function mqlCrossings(
+  ruleSet: RuleSet,
+  lead: LeadHistory,
+  from: number,
+  to: number,
+): { crossings: number[]; readyAtFrom: boolean } {
   const reset = ruleSet.definition.onReturnToNurture === 'reset';
   const returns = lead.returnedToNurtureAt.map((t) => Date.parse(t)).sort((a, b) => a - b);
   const activities = [...lead.activities].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
   const crossings: number[] = [];
   let salesReady = false;
+  let readyAtFrom: boolean | undefined;
   let returnIndex = 0;
   let countFrom: number | undefined;
-  for (let i = 0; i < activities.length; i++) {
-    const at = Date.parse(activities[i]!.occurredAt);
-    if (at >= to) break;
+  const returnsUpTo = (at: number) => {
     while (returnIndex < returns.length && returns[returnIndex]! <= at) {
       salesReady = false;
       if (reset) countFrom = returns[returnIndex];
       returnIndex += 1;
     }
+  };
+  for (let i = 0; i < activities.length; i++) {
+    const at = Date.parse(activities[i]!.occurredAt);
+    if (at >= to) break;
+    if (at >= from && readyAtFrom === undefined) {
+      returnsUpTo(from);
+      readyAtFrom = salesReady;
+    }
+    returnsUpTo(at);
     if (salesReady) continue;
     const score = scoreLead(ruleSet, {
       lead: lead.profile,
@@ -97,7 +110,11 @@ export function mqlCrossings(ruleSet: RuleSet, lead: LeadHistory, from: number, 
       if (at >= from) crossings.push(at);
     }
   }
-  return crossings;
+  if (readyAtFrom === undefined) {
+    returnsUpTo(from);
+    readyAtFrom = salesReady;
+  }
+  return { crossings, readyAtFrom };
 }
 
 const ratio = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1000) / 1000);
@@ -106,6 +123,7 @@ function side(
   ruleSet: RuleSet,
   leads: LeadHistory[],
   firstMql: Map<string, number>,
+  readyAtFrom: Set<string>,
   crossings: number,
   from: number,
   to: number,
@@ -116,14 +134,17 @@ function side(
   let missed = 0;
   for (const lead of leads) {
     const mqlAt = firstMql.get(lead.id);
-    const qualifiedAt = lead.qualifiedAt ? Date.parse(lead.qualifiedAt) : undefined;
+    const qualifications = lead.qualifiedAt.map((t) => Date.parse(t));
     if (mqlAt !== undefined) {
-      if (qualifiedAt !== undefined && qualifiedAt >= mqlAt) becameSql += 1;
-      if (lead.wonAt && Date.parse(lead.wonAt) >= mqlAt) won += 1;
+      if (qualifications.some((t) => t >= mqlAt)) becameSql += 1;
+      if (lead.wonAt.some((t) => Date.parse(t) >= mqlAt)) won += 1;
     }
-    if (qualifiedAt !== undefined && qualifiedAt >= from && qualifiedAt < to) {
+    const qualifiedInWindow = qualifications.find((t) => t >= from && t < to);
+    if (qualifiedInWindow !== undefined) {
       qualified += 1;
-      if (mqlAt === undefined || mqlAt > qualifiedAt) missed += 1;
+      // Caught if the version had it sales-ready when the window opened, or made it MQL by then.
+      const caught = readyAtFrom.has(lead.id) || (mqlAt !== undefined && mqlAt <= qualifiedInWindow);
+      if (!caught) missed += 1;
     }
   }
   const mqlLeads = firstMql.size;
@@ -161,13 +182,15 @@ export function backtest(input: {
   const runs = (['baseline', 'candidate'] as const).map((which) => {
     const ruleSet = input[which];
     const first = new Map<string, number>();
+    const ready = new Set<string>();
     const all: number[] = [];
     for (const lead of input.leads) {
-      const crossings = mqlCrossings(ruleSet, lead, from, to);
+      const { crossings, readyAtFrom } = mqlCrossings(ruleSet, lead, from, to);
       if (crossings.length > 0) first.set(lead.id, crossings[0]!);
+      if (readyAtFrom) ready.add(lead.id);
       all.push(...crossings);
     }
-    return { ruleSet, first, all };
+    return { ruleSet, first, ready, all };
   });
   const [baseline, candidate] = runs as [(typeof runs)[number], (typeof runs)[number]];
 
@@ -193,7 +216,7 @@ export function backtest(input: {
         email: lead.email,
         baselineMqlAt: at(baseline.first.get(lead.id)),
         candidateMqlAt: at(candidate.first.get(lead.id)),
-        outcome: lead.wonAt ? 'won' : lead.qualifiedAt ? 'sql' : 'none',
+        outcome: lead.wonAt.length > 0 ? 'won' : lead.qualifiedAt.length > 0 ? 'sql' : 'none',
       };
     })
     .sort((a, b) => (a.outcome === b.outcome ? 0 : a.outcome === 'none' ? 1 : -1));
@@ -202,8 +225,8 @@ export function backtest(input: {
     from: input.from.toISOString(),
     to: input.to.toISOString(),
     leads: input.leads.length,
-    baseline: side(baseline.ruleSet, input.leads, baseline.first, baseline.all.length, from, to),
-    candidate: side(candidate.ruleSet, input.leads, candidate.first, candidate.all.length, from, to),
+    baseline: side(baseline.ruleSet, input.leads, baseline.first, baseline.ready, baseline.all.length, from, to),
+    candidate: side(candidate.ruleSet, input.leads, candidate.first, candidate.ready, candidate.all.length, from, to),
     weeks,
     changed: changed.slice(0, input.sampleSize ?? 50),
     changedCount: changed.length,

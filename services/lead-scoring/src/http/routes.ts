@@ -8,7 +8,7 @@ import {
   newOrigin,
 } from '@handoff/contracts';
 import { withTransaction, type Pool } from '@handoff/db';
-import { defineRoute, notFound } from '@handoff/http';
+import { badRequest, defineRoute, notFound } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
 import type { ActiveRuleSet } from '../domain/rules/active-rule-set.js';
 import { explainAt } from '../domain/rules/explain.js';
@@ -41,6 +41,9 @@ const ActivityInput = z
 const ActivitiesBody = z.union([ActivityInput, z.array(ActivityInput).min(1).max(1000)]);
 
 const LeadParams = z.object({ id: z.uuid() });
+
+/** How far ahead of our clock a source's timestamp may be. */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 const INGEST_ROLES = ['service', 'marketing_ops'] as const;
 // Not `sdr`: lead-scoring does not know who owns a lead, and an SDR sees only their own.
@@ -94,6 +97,13 @@ export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => D
       },
       handler: async ({ body, correlationId }) => {
         const items = Array.isArray(body) ? body : [body];
+        // A time in the future would not count yet (scores are as of now): refuse it rather than lose it.
+        const latest = deps.clock().getTime() + MAX_CLOCK_SKEW_MS;
+        const future = items.findIndex((item) => item.occurredAt && Date.parse(item.occurredAt) > latest);
+        if (future >= 0) {
+          const field = Array.isArray(body) ? `body.${future}.occurredAt` : 'body.occurredAt';
+          throw badRequest(`${field} is in the future`, [{ field, message: 'in the future' }]);
+        }
         const batch = new EventBatch(SERVICE);
         const accepted = items.map((item) => {
           const leadId = item.leadId ?? leadIdFromEmail(item.email!);

@@ -5,10 +5,11 @@ import { withTransaction, type Pool } from '@handoff/db';
 import { EventBatch } from '@handoff/kafka';
 import type { Logger } from '@handoff/observability';
 import type { ActiveRuleSet } from '../domain/rules/active-rule-set.js';
-import { leadIdsAfter } from '../store/rule-sets.js';
+import { findRuleSet, leadIdsAfter } from '../store/rule-sets.js';
 import { rescoreLead } from '../use-cases/rescore-lead.js';
 
 interface RescoreJob {
+  ruleSetId: string;
   version: number;
   /** The last lead id done: a restarted job resumes after it. */
   after: string;
@@ -61,10 +62,11 @@ export class RescoreAll {
   }
 
   /** Asks for every lead to be re-scored under `version` (once per version). */
-  async request(version: number): Promise<void> {
+  async request(ruleSet: { id: string; version: number }): Promise<void> {
+    const version = ruleSet.version;
     await this.queue?.add(
       'rescore',
-      { version, after: '00000000-0000-0000-0000-000000000000' },
+      { ruleSetId: ruleSet.id, version, after: '00000000-0000-0000-0000-000000000000' },
       { jobId: `v${version}`, attempts: 20, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 100 },
     );
   }
@@ -73,8 +75,13 @@ export class RescoreAll {
     let { after } = job.data;
     let count = 0;
     for (;;) {
+      // This replica may not have adopted the version yet (another replica consumed the event): load it.
+      if (this.deps.active.current().version < job.data.version) {
+        const published = await findRuleSet(this.deps.pool, job.data.ruleSetId);
+        if (published?.status === 'published') this.deps.active.replace(published);
+      }
       const ruleSet = this.deps.active.current();
-      if (ruleSet.version !== job.data.version) {
+      if (ruleSet.version > job.data.version) {
         this.deps.logger.info({ version: job.data.version, now: ruleSet.version }, 're-scoring superseded');
         return;
       }

@@ -6,11 +6,11 @@ export async function ensureAccount(
   db: Queryable,
   account: { id: string; domain?: string | undefined },
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO accounts (id, domain) VALUES ($1, $2)
-     ON CONFLICT (id) DO UPDATE SET domain = COALESCE(accounts.domain, EXCLUDED.domain)`,
-    [account.id, account.domain ?? null],
-  );
+  // DO NOTHING takes no row lock on an existing account: parallel partitions must not queue on a shared one.
+  await db.query(`INSERT INTO accounts (id, domain) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [
+    account.id,
+    account.domain ?? null,
+  ]);
 }
 
 /** The account bought: it is a customer from now on (and can become dormant). */

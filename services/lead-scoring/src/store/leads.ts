@@ -10,6 +10,7 @@ export interface LeadRow {
   profile: LeadProfile;
   stage: string;
   engagementResetAt: string | null;
+  returnedToNurtureAt: Date | null;
 }
 
 /** Creates the lead, or merges the new profile fields into it. Locks the row for the caller's transaction. */
@@ -26,7 +27,7 @@ export async function upsertLead(
            account_id = COALESCE(EXCLUDED.account_id, leads.account_id),
            updated_at = now()
      RETURNING id, email, account_id AS "accountId", profile, stage,
-               engagement_reset_at AS "engagementResetAt"`,
+               engagement_reset_at AS "engagementResetAt", returned_to_nurture_at AS "returnedToNurtureAt"`,
     [
       lead.id,
       lead.email ?? null,
@@ -41,7 +42,7 @@ export async function upsertLead(
 export async function lockLead(db: Queryable, leadId: string): Promise<LeadRow | undefined> {
   const { rows } = await db.query(
     `SELECT id, email, account_id AS "accountId", profile, stage,
-            engagement_reset_at AS "engagementResetAt"
+            engagement_reset_at AS "engagementResetAt", returned_to_nurture_at AS "returnedToNurtureAt"
        FROM leads WHERE id = $1 FOR UPDATE`,
     [leadId],
   );
@@ -162,19 +163,20 @@ export async function setStage(
   db: Queryable,
   leadId: string,
   stage: string,
-  options: { resetEngagementAt?: string } = {},
+  options: { resetEngagementAt?: string; returnedToNurtureAt?: string } = {},
 ): Promise<void> {
   await db.query(
-    `UPDATE leads SET stage = $2, engagement_reset_at = COALESCE($3, engagement_reset_at), updated_at = now()
+    `UPDATE leads SET stage = $2, engagement_reset_at = COALESCE($3, engagement_reset_at),
+                      returned_to_nurture_at = COALESCE($4, returned_to_nurture_at), updated_at = now()
       WHERE id = $1`,
-    [leadId, stage, options.resetEngagementAt ?? null],
+    [leadId, stage, options.resetEngagementAt ?? null, options.returnedToNurtureAt ?? null],
   );
 }
 
 export async function findLead(db: Queryable, leadId: string): Promise<LeadRow | undefined> {
   const { rows } = await db.query(
     `SELECT id, email, account_id AS "accountId", profile, stage,
-            engagement_reset_at AS "engagementResetAt" FROM leads WHERE id = $1`,
+            engagement_reset_at AS "engagementResetAt", returned_to_nurture_at AS "returnedToNurtureAt" FROM leads WHERE id = $1`,
     [leadId],
   );
   return rows[0] as LeadRow | undefined;

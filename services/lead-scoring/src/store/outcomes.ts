@@ -52,7 +52,18 @@ export async function loadHistories(tx: PoolClient, since: Date, to: Date): Prom
     [ids],
   );
   const byLead = new Map<string, LeadHistory>(
-    leads.map((l) => [l.id, { id: l.id, email: l.email, profile: l.profile, activities: [], returnedToNurtureAt: [] }]),
+    leads.map((l) => [
+      l.id,
+      {
+        id: l.id,
+        email: l.email,
+        profile: l.profile,
+        activities: [],
+        returnedToNurtureAt: [],
+        qualifiedAt: [],
+        wonAt: [],
+      },
+    ]),
   );
   for (const a of activities) {
     byLead
@@ -61,8 +72,8 @@ export async function loadHistories(tx: PoolClient, since: Date, to: Date): Prom
   }
   for (const o of outcomes) {
     const lead = byLead.get(o.leadId)!;
-    if (o.kind === 'sql') lead.qualifiedAt ??= o.occurredAt;
-    else if (o.kind === 'won') lead.wonAt ??= o.occurredAt;
+    if (o.kind === 'sql') lead.qualifiedAt.push(o.occurredAt);
+    else if (o.kind === 'won') lead.wonAt.push(o.occurredAt);
     else if (o.kind === 'recycled' || o.kind === 'disqualified') {
       if (Date.parse(o.occurredAt) < to.getTime()) lead.returnedToNurtureAt.push(o.occurredAt);
     }

@@ -71,6 +71,11 @@ export async function updateDraft(db: Queryable, id: string, definition: RuleSet
   return parse(rows[0]);
 }
 
+/** Serializes publishing, so there is never a moment with two active versions. */
+export async function lockPublishing(tx: Queryable): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['rule-set-publish']);
+}
+
 /** Publishes a draft and makes it the active version. */
 export async function publishDraft(db: Queryable, id: string, publishedBy: string): Promise<StoredRuleSet> {
   await db.query('UPDATE rule_sets SET active = false WHERE active');

@@ -26,6 +26,8 @@ export async function rescoreLead(
   const lead = await lockLead(tx, input.leadId);
   if (!lead) return;
   const previous = await currentScore(tx, lead.id);
+  // A handler that read an older version and then waited on this lead must not undo a re-score under a newer one.
+  if (previous && previous.ruleSetVersion > input.ruleSet.version) return;
   const activities = await activitiesOf(tx, lead.id);
   const { definition } = input.ruleSet;
   const account = lead.accountId
@@ -47,7 +49,10 @@ export async function rescoreLead(
   // Sales-ready stays true until the lead is recycled or disqualified, so it fires once per crossing.
   const wasSalesReady = previous?.salesReady ?? false;
   // A lead known only by its id (its profile not yet arrived) cannot be handed to an SDR: it crosses once it can.
-  const salesReady = (score.salesReady && lead.email !== null) || wasSalesReady;
+  // Back in nurture, a lead crosses again only on something it did after it came back, never at once.
+  const latestActivity = activities.reduce((latest, a) => Math.max(latest, Date.parse(a.occurredAt)), -Infinity);
+  const mayCross = !lead.returnedToNurtureAt || latestActivity > lead.returnedToNurtureAt.getTime();
+  const salesReady = (score.salesReady && lead.email !== null && mayCross) || wasSalesReady;
   const unchanged =
     previous &&
     previous.total === score.total &&

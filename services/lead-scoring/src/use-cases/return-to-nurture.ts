@@ -29,6 +29,7 @@ export async function returnToNurture(
   const reset = ruleSet.definition.onReturnToNurture === 'reset';
   await setStage(tx, leadId, event.type === 'lead.recycled' ? 'recycled' : 'disqualified', {
     ...(reset ? { resetEngagementAt: event.occurredAt } : {}),
+    returnedToNurtureAt: event.occurredAt,
   });
   await clearSalesReady(tx, leadId);
   await rescoreLead(tx, outbox, { leadId, ruleSet, origin: causedBy(event), now });

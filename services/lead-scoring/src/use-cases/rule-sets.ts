@@ -4,7 +4,14 @@ import { withTransaction, type Pool } from '@handoff/db';
 import { HandoffError } from '@handoff/errors';
 import { EventBatch } from '@handoff/kafka';
 import type { RuleSetDefinition } from '../domain/rules/rule-set.js';
-import { findRuleSet, insertDraft, publishDraft, updateDraft, type StoredRuleSet } from '../store/rule-sets.js';
+import {
+  findRuleSet,
+  insertDraft,
+  lockPublishing,
+  publishDraft,
+  updateDraft,
+  type StoredRuleSet,
+} from '../store/rule-sets.js';
 
 interface Deps {
   pool: Pool;
@@ -52,8 +59,7 @@ export async function publishRuleSet(
   correlationId: string,
 ): Promise<StoredRuleSet> {
   return withTransaction(deps.pool, async (tx) => {
-    // One publish at a time, so "the active version" is never two.
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['rule-set-publish']);
+    await lockPublishing(tx);
     const existing = await findRuleSet(tx, id, { lock: true });
     if (!existing) throw new HandoffError('not_found', `no rule set ${id}`);
     if (existing.status !== 'draft') throw new HandoffError('conflict', `rule set ${id} is already published`);

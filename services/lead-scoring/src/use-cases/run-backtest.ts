@@ -1,4 +1,4 @@
-import type { Pool } from '@handoff/db';
+import { withTransaction, type Pool } from '@handoff/db';
 import { HandoffError } from '@handoff/errors';
 import { backtest, type BacktestReport } from '../domain/backtest.js';
 import { activeRuleSet, findRuleSet } from '../store/rule-sets.js';
@@ -20,18 +20,8 @@ export async function runBacktest(
   if (!candidate) throw new HandoffError('not_found', `no rule set ${command.candidateId}`);
   const baseline = command.baselineId ? await findRuleSet(pool, command.baselineId) : await activeRuleSet(pool);
   if (!baseline) throw new HandoffError('not_found', `no rule set ${command.baselineId ?? '(active)'}`);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const since = new Date(command.from.getTime() - LOOKBACK_DAYS * 86_400_000);
-    const leads = await loadHistories(client, since, command.to);
-    await client.query('COMMIT');
-    const report = backtest({ candidate, baseline, leads, from: command.from, to: command.to, sdrs: command.sdrs });
-    return { ...report, tookMs: Date.now() - started };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  const since = new Date(command.from.getTime() - LOOKBACK_DAYS * 86_400_000);
+  const leads = await withTransaction(pool, (tx) => loadHistories(tx, since, command.to), { snapshot: true });
+  const report = backtest({ candidate, baseline, leads, from: command.from, to: command.to, sdrs: command.sdrs });
+  return { ...report, tookMs: Date.now() - started };
 }

@@ -4,7 +4,9 @@ import { createPool, withTransaction, type Pool, type PoolClient } from '@handof
 import { EventBatch, migrateService } from '@handoff/kafka';
 import { testInfra, uniqueName } from '@handoff/testkit';
 import { DEFAULT_RULE_SET } from '../domain/rules/default-rule-set.js';
-import { findLead } from '../store/leads.js';
+import { explainAt } from '../domain/rules/explain.js';
+import type { RuleSet } from '../domain/rules/rule-set.js';
+import { currentScore, findLead } from '../store/leads.js';
 import { applyProfile } from './apply-profile.js';
 import { recordActivity } from './record-activity.js';
 import { returnToNurture } from './return-to-nurture.js';
@@ -103,5 +105,50 @@ describe('scoring use cases against Postgres', () => {
     const handoffs = await published(leadId, 'lead.sales-ready');
     expect(handoffs).toHaveLength(1);
     expect(handoffs[0]!.data).toMatchObject({ profile: { email, title: 'CTO' }, reason: { kind: 'hand_raise' } });
+  });
+
+  it('stores a score whose total is exactly its explanation at the time it was scored', async () => {
+    const email = 'explained@acme.example';
+    const leadId = leadIdFromEmail(email);
+    for (const [type, at] of [
+      ['page_view', '2026-02-01T08:00:00Z'],
+      ['pricing_page_view', '2026-02-13T17:45:00Z'],
+      ['email_click', '2026-02-27T09:10:00Z'],
+    ] as const) {
+      await record(activity(leadId, type, { email, at }));
+    }
+    const stored = (await currentScore(pool, leadId))!;
+    const explained = explainAt(
+      stored.hits,
+      DEFAULT_RULE_SET.definition.engagement.halfLifeDays,
+      new Date(stored.scoredAt),
+    );
+    expect(explained.total).toBe(stored.total);
+    expect(explained.engagement).toBe(stored.engagement);
+    expect(stored.engagement).toBeLessThan(15); // decayed: 2 + 10 + 3 would be 15
+  });
+
+  it('under a keep policy, a recycled lead does not cross again at once, only on new activity', async () => {
+    const keep: RuleSet = {
+      ...DEFAULT_RULE_SET,
+      definition: { ...DEFAULT_RULE_SET.definition, onReturnToNurture: 'keep' },
+    };
+    const email = 'kept@acme.example';
+    const leadId = leadIdFromEmail(email);
+    await apply((tx, outbox) =>
+      recordActivity(tx, outbox, activity(leadId, 'demo_request', { email, at: '2026-03-02T08:00:00Z' }), keep, now),
+    );
+    const recycled = createEvent('lead.recycled', 'sla-monitor', {
+      leadId,
+      origin: newOrigin(),
+      occurredAt: '2026-03-02T09:00:00Z',
+      data: { reason: 'stalled', actor: { kind: 'system', id: 'sla-monitor' } },
+    });
+    await apply((tx, outbox) => returnToNurture(tx, outbox, recycled, keep, now));
+    expect(await published(leadId, 'lead.sales-ready')).toHaveLength(1); // not bounced straight back
+    await apply((tx, outbox) =>
+      recordActivity(tx, outbox, activity(leadId, 'page_view', { email, at: '2026-03-02T09:30:00Z' }), keep, now),
+    );
+    expect(await published(leadId, 'lead.sales-ready')).toHaveLength(2);
   });
 });

@@ -1,9 +1,10 @@
 import type { RuleSet } from './rule-set.js';
 
 /**
- * The rule-set version scoring uses now, held in memory. It changes when a
- * version is published (here or on another replica, told by
- * `scoring.rules-published`); it is loaded once at start.
+ * The rule-set version scoring uses now, held in memory: loaded at start,
+ * replaced when this replica consumes `scoring.rules-published`, or when a
+ * re-scoring job asks for a newer version than it holds (another replica of
+ * the group consumed the event).
  */
 export class ActiveRuleSet {
   private ruleSet: RuleSet;

@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 
 /**
@@ -53,7 +54,7 @@ function comparisonProblem(op: Operator, value: unknown): string | undefined {
         return 'matches needs a pattern of 1 to 200 characters';
       }
       try {
-        new RegExp(value, 'i');
+        RE2JS.compile(value, RE2JS.CASE_INSENSITIVE);
         return undefined;
       } catch (err) {
         return `matches has an invalid pattern: ${(err as Error).message}`;
@@ -93,11 +94,12 @@ function equal(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-const patterns = new Map<string, RegExp>();
-function pattern(source: string): RegExp {
+// RE2 semantics: matching time is linear in the input, so no pattern a rule author writes can stall scoring.
+const patterns = new Map<string, RE2JS>();
+function pattern(source: string): RE2JS {
   let regex = patterns.get(source);
   if (!regex) {
-    regex = new RegExp(source, 'i');
+    regex = RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
     patterns.set(source, regex);
   }
   return regex;
@@ -138,6 +140,6 @@ export function evaluate(condition: Condition, facts: Facts): boolean {
         ? actual.toLowerCase().includes(value.toLowerCase())
         : false;
     case 'matches':
-      return typeof actual === 'string' && pattern(String(value)).test(actual);
+      return typeof actual === 'string' && pattern(String(value)).matcher(actual).find();
   }
 }

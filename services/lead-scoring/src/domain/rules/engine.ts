@@ -3,6 +3,8 @@ import { evaluate, type Facts } from './condition.js';
 import type { EngagementRule, RuleSet } from './rule-set.js';
 
 const DAY_MS = 86_400_000;
+/** An activity stamped this far ahead of `now` (a sender's clock running fast) still counts, as of now. */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** What scoring knows of a lead's account. */
 export interface AccountFacts {
@@ -119,7 +121,8 @@ export function scoreLead(ruleSet: RuleSet, input: ScoringInput): LeadScore {
   const countFrom = input.countFrom?.getTime() ?? -Infinity;
   const activities = input.activities
     .map((a) => ({ ...a, at: Date.parse(a.occurredAt) }))
-    .filter((a) => a.at >= countFrom && a.at <= now)
+    .filter((a) => a.at >= countFrom && a.at <= now + CLOCK_SKEW_MS)
+    .map((a) => ({ ...a, at: Math.min(a.at, now) }))
     .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
   const states = new Map<string, RuleState>();
   let handRaise: (typeof activities)[number] | undefined;
@@ -164,12 +167,17 @@ export function scoreLead(ruleSet: RuleSet, input: ScoringInput): LeadScore {
     handRaise: handRaise !== undefined,
     ...(handRaise ? { handRaiseType: handRaise.type } : {}),
   };
-  const salesReady = evaluate(definition.mql, facts);
+  // The tier first, so the MQL condition may use it.
   const tier = definition.tiers.find((t) => evaluate(t.when, facts))?.tier ?? 'C';
+  (facts.score as Record<string, unknown>).tier = tier;
+  const salesReady = evaluate(definition.mql, facts);
+  // A hand raise is the reason only if, without it, the condition would not hold.
+  const byHandRaise =
+    salesReady && handRaise !== undefined && !evaluate(definition.mql, { ...facts, handRaise: false });
   const reason = !salesReady
     ? undefined
-    : handRaise
-      ? { kind: 'hand_raise' as const, detail: `${handRaise.type} at ${handRaise.occurredAt}` }
+    : byHandRaise
+      ? { kind: 'hand_raise' as const, detail: `${handRaise!.type} at ${handRaise!.occurredAt}` }
       : {
           kind: 'threshold' as const,
           detail: `MQL condition of ${ruleSet.id} v${ruleSet.version} met (engagement ${engagement}, grade ${grade})`,

@@ -2,6 +2,16 @@ import { z } from 'zod';
 import { PriorityTier } from '@handoff/contracts';
 import { ConditionSchema } from './condition.js';
 
+/** Points are whole hundredths, so an explanation's shown numbers add up to its totals exactly. */
+const Points = z
+  .number()
+  .min(-1000)
+  .max(1000)
+  .refine(
+    (p) => Math.abs(Math.round(p * 100) - p * 100) < 1e-6,
+    'points are counted in hundredths (at most 2 decimals)',
+  );
+
 const RuleId = z
   .string()
   .min(1)
@@ -14,7 +24,7 @@ export const FitRule = z
     id: RuleId,
     description: z.string().max(500).optional(),
     when: ConditionSchema,
-    points: z.number().min(-1000).max(1000),
+    points: Points,
   })
   .strict();
 
@@ -33,15 +43,14 @@ export const EngagementRule = z
     description: z.string().max(500).optional(),
     activityTypes: z.array(z.string().min(1).max(100)).min(1).max(50),
     when: ConditionSchema.optional(),
-    points: z
-      .number()
-      .min(-1000)
-      .max(1000)
-      .refine((p) => p !== 0, 'points must not be 0'),
+    points: Points.refine((p) => p !== 0, 'points must not be 0'),
     repeat: RepeatPolicy.default({ kind: 'every' }),
     /** At most this many points (in absolute value) from this rule, over a rolling window of `perDays` or ever. */
     cap: z
-      .object({ points: z.number().positive().max(100000), perDays: z.number().int().min(1).max(3650).optional() })
+      .object({
+        points: z.number().int().positive().max(100000),
+        perDays: z.number().int().min(1).max(3650).optional(),
+      })
       .strict()
       .optional(),
   })
@@ -71,7 +80,7 @@ export const RuleSetDefinition = z
     handRaises: z.array(z.string().min(1).max(100)).max(50).default([]),
     /** How long a hand raise counts for `handRaise` in conditions. */
     handRaiseDays: z.number().int().min(1).max(3650).default(90),
-    /** When a lead is sales-ready: a condition over `score.*`, `lead.*`, `account.*` and `handRaise`. */
+    /** When a lead is sales-ready: a condition over `score.*` (fit, engagement, total, grade, tier), `lead.*`, `account.*` and `handRaise`. */
     mql: ConditionSchema,
     /** First matching tier wins; none matching is tier C. */
     tiers: z
