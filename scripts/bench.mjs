@@ -33,12 +33,14 @@ const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.ERROR }
 const emit = (line) => process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`);
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
+// BENCH_ONLY=skeleton runs one bench; BENCH_PROFILE=<dir> writes lead-scoring's CPU profile there.
+const only = process.env.BENCH_ONLY;
 try {
-  const ceiling = await benchCeiling();
-  emit(ceiling);
-  const skeleton = await benchSkeleton();
-  for (const line of skeleton) emit(line);
-  emit(await benchBacktest());
+  const ceiling = only && only !== 'ceiling' ? { messagesPerSec: NaN } : await benchCeiling();
+  if (!only || only === 'ceiling') emit(ceiling);
+  const skeleton = only && only !== 'skeleton' ? [{ activitiesPerSec: NaN }] : await benchSkeleton();
+  if (!only || only === 'skeleton') for (const line of skeleton) emit(line);
+  if (!only || only === 'backtest') emit(await benchBacktest());
   emit({
     bench: 'ratio',
     skeletonActivitiesPerSec: skeleton[0].activitiesPerSec,
@@ -127,6 +129,7 @@ async function benchSkeleton() {
       LOG_LEVEL: 'warn',
     },
     { ...infra, kafkaBrokers: brokers, jwtSecret, repoRoot },
+    process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
   );
   await service.start();
   const token = await signToken(jwtSecret, { role: 'service', sub: 'bench' });

@@ -15,6 +15,8 @@ export class ServiceProcess {
     private port: number,
     private readonly env: Record<string, string>,
     private readonly infra: TestInfra,
+    /** Extra node arguments (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+    private readonly nodeArgs: string[] = [],
   ) {
     this.logDir = path.join(infra.repoRoot, '.state', 'logs');
     mkdirSync(this.logDir, { recursive: true });
@@ -47,20 +49,24 @@ export class ServiceProcess {
   private async startOnce(options: { readyTimeoutMs?: number }): Promise<this> {
     const infra = this.infra;
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [path.join(infra.repoRoot, 'services', this.name, 'dist', 'main.js')], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        DATABASE_URL: infra.databaseUrl,
-        REDIS_URL: infra.redisUrl,
-        KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-        JWT_SECRET: infra.jwtSecret,
-        KAFKA_SESSION_TIMEOUT_MS: '6000',
-        LOG_LEVEL: 'info',
-        PORT: String(this.port),
-        ...this.env,
+    const child = spawn(
+      process.execPath,
+      [...this.nodeArgs, path.join(infra.repoRoot, 'services', this.name, 'dist', 'main.js')],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: infra.databaseUrl,
+          REDIS_URL: infra.redisUrl,
+          KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+          JWT_SECRET: infra.jwtSecret,
+          KAFKA_SESSION_TIMEOUT_MS: '6000',
+          LOG_LEVEL: 'info',
+          PORT: String(this.port),
+          ...this.env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
     this.child = child;

@@ -2,7 +2,7 @@ import { causedBy, type EventOrigin } from '@handoff/contracts';
 import type { PoolClient } from '@handoff/db';
 import type { EventBatch } from '@handoff/kafka';
 import { scoreLead } from '../domain/rules/engine.js';
-import type { RuleSet } from '../domain/rules/rule-set.js';
+import { readsAccount, type RuleSet } from '../domain/rules/rule-set.js';
 import { accountFacts } from '../store/accounts.js';
 import { activitiesOf, currentScore, lockLead, saveScore, setStage } from '../store/leads.js';
 
@@ -30,14 +30,15 @@ export async function rescoreLead(
   if (previous && previous.ruleSetVersion > input.ruleSet.version) return;
   const activities = await activitiesOf(tx, lead.id);
   const { definition } = input.ruleSet;
-  const account = lead.accountId
-    ? await accountFacts(tx, lead.accountId, {
-        at: input.triggerAt ?? input.now,
-        recentDays: definition.account.recentDays,
-        dormantAfterDays: definition.account.dormantAfterDays,
-        halfLifeDays: definition.engagement.halfLifeDays,
-      })
-    : undefined;
+  const readAccount = () =>
+    accountFacts(tx, lead.accountId!, {
+      at: input.triggerAt ?? input.now,
+      recentDays: definition.account.recentDays,
+      dormantAfterDays: definition.account.dormantAfterDays,
+      halfLifeDays: definition.engagement.halfLifeDays,
+    });
+  // Account signals cost a query over the account's leads: read them only if a rule uses them (or on a crossing, below).
+  let account = lead.accountId && readsAccount(definition) ? await readAccount() : undefined;
   const score = scoreLead(input.ruleSet, {
     lead: lead.profile,
     account,
@@ -83,6 +84,8 @@ export async function rescoreLead(
     },
   });
   if (salesReady && !wasSalesReady && score.reason) {
+    // The SDR side routes on the account's signals (a dormant customer goes to its previous owner).
+    if (!account && lead.accountId) account = await readAccount();
     await setStage(tx, lead.id, 'mql');
     outbox.publish('lead.sales-ready', {
       leadId: lead.id,

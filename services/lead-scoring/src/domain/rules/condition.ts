@@ -64,6 +64,14 @@ function comparisonProblem(op: Operator, value: unknown): string | undefined {
   }
 }
 
+/** Every fact path a condition reads. */
+export function fieldsOf(condition: Condition): string[] {
+  if ('all' in condition) return condition.all.flatMap(fieldsOf);
+  if ('any' in condition) return condition.any.flatMap(fieldsOf);
+  if ('not' in condition) return fieldsOf(condition.not);
+  return [condition.field];
+}
+
 /** Facts a condition reads: nested objects addressed by dotted paths. */
 export type Facts = Record<string, unknown>;
 

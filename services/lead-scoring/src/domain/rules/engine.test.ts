@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULE_SET } from './default-rule-set.js';
 import { decayed, scoreLead, type ActivityFact } from './engine.js';
-import { RuleSetDefinition, type RuleSet } from './rule-set.js';
+import { RuleSetDefinition, readsAccount, type RuleSet } from './rule-set.js';
 
 const now = new Date('2026-06-30T12:00:00Z');
 const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000).toISOString();
@@ -184,5 +184,16 @@ describe('RuleSetDefinition', () => {
     const result = RuleSetDefinition.safeParse(definition);
     expect(result.success).toBe(false);
     expect(JSON.stringify(result.error!.issues)).toContain(expected);
+  });
+});
+
+describe('readsAccount', () => {
+  it('is false for the default set and true once any condition reads account.*', () => {
+    expect(readsAccount(DEFAULT_RULE_SET.definition)).toBe(false);
+    const withCommittee = {
+      ...DEFAULT_RULE_SET.definition,
+      tiers: [{ tier: 'A' as const, when: { not: { field: 'account.dormant', op: 'eq' as const, value: false } } }],
+    };
+    expect(readsAccount(withCommittee)).toBe(true);
   });
 });

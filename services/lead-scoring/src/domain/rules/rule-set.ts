@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PriorityTier } from '@handoff/contracts';
-import { ConditionSchema } from './condition.js';
+import { ConditionSchema, fieldsOf } from './condition.js';
 
 /** Points are whole hundredths, so an explanation's shown numbers add up to its totals exactly. */
 const Points = z
@@ -115,6 +115,17 @@ export const RuleSetDefinition = z
     rules.engagement.rules.forEach((r, i) => check(r.id, ['engagement', 'rules', i, 'id']));
   });
 export type RuleSetDefinition = z.output<typeof RuleSetDefinition>;
+
+/** Whether any rule of the definition reads account signals (they cost a query per scoring). */
+export function readsAccount(definition: RuleSetDefinition): boolean {
+  const conditions = [
+    ...definition.fit.rules.map((r) => r.when),
+    ...definition.engagement.rules.flatMap((r) => (r.when ? [r.when] : [])),
+    definition.mql,
+    ...definition.tiers.map((t) => t.when),
+  ];
+  return conditions.some((c) => fieldsOf(c).some((f) => f === 'account' || f.startsWith('account.')));
+}
 
 /** A rule-set version: its definition plus identity. */
 export interface RuleSet {
