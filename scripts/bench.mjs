@@ -145,10 +145,11 @@ async function benchSkeleton() {
   await consumer.run({
     eachMessage: async ({ message }) => {
       const event = JSON.parse(message.value.toString());
-      const sent = sentAt.get(event.data.causationActivityId);
-      if (sent !== undefined) {
+      for (const activityId of event.data.causationActivityIds ?? []) {
+        const sent = sentAt.get(activityId);
+        if (sent === undefined) continue;
         latencies.push(performance.now() - sent);
-        sentAt.delete(event.data.causationActivityId);
+        sentAt.delete(activityId);
         scored += 1;
       }
     },

@@ -70,7 +70,10 @@ export type ScoreSnapshot = z.infer<typeof ScoreSnapshot>;
 export const LeadScored = z.object({
   score: ScoreSnapshot,
   salesReady: z.boolean(),
+  /** The last activity this score includes. */
   causationActivityId: z.uuid().optional(),
+  /** Every activity this score includes since the lead's previous score (scoring coalesces a batch per lead). */
+  causationActivityIds: z.array(z.uuid()).max(1000).optional(),
 });
 
 export const SalesReadyReason = z.object({

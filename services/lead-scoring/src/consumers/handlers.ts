@@ -3,7 +3,7 @@ import type { ActiveRuleSet } from '../domain/rules/active-rule-set.js';
 import type { RescoreAll } from '../jobs/rescore-all.js';
 import { adoptPublishedRuleSet } from '../use-cases/adopt-published-rule-set.js';
 import { applyProfile } from '../use-cases/apply-profile.js';
-import { recordActivity } from '../use-cases/record-activity.js';
+import { recordActivities } from '../use-cases/record-activity.js';
 import { recordDeal, recordQualified } from '../use-cases/record-outcome.js';
 import { returnToNurture } from '../use-cases/return-to-nurture.js';
 
@@ -11,7 +11,10 @@ import { returnToNurture } from '../use-cases/return-to-nurture.js';
 export function scoringHandlers(deps: { active: ActiveRuleSet; rescore: RescoreAll; clock: () => Date }): HandlerMap {
   const ruleSet = () => deps.active.current();
   return {
-    'lead.activity': (event, { tx, outbox }) => recordActivity(tx, outbox, event, ruleSet(), deps.clock()),
+    // A batch at once: each lead is rescored once with all it did in the batch.
+    'lead.activity': {
+      batch: (events, { tx, outbox }) => recordActivities(tx, outbox, events, ruleSet(), deps.clock()),
+    },
     'lead.upserted': (event, { tx, outbox }) => applyProfile(tx, outbox, event, ruleSet(), deps.clock()),
     'lead.recycled': (event, { tx, outbox }) => returnToNurture(tx, outbox, event, ruleSet(), deps.clock()),
     'lead.disqualified': (event, { tx, outbox }) => returnToNurture(tx, outbox, event, ruleSet(), deps.clock()),

@@ -6,14 +6,44 @@ import { ensureAccount } from '../store/accounts.js';
 import { findLead, insertActivity, upsertLead } from '../store/leads.js';
 import { rescoreLead } from './rescore-lead.js';
 
-/** Stores an activity (creating an unknown lead from its e-mail) and rescores the lead. */
-export async function recordActivity(
+/**
+ * Stores a batch of activities (creating unknown leads from their e-mail, or
+ * as stubs) and rescores each lead once, with everything it did in the batch:
+ * one `lead.scored` per lead per batch, naming every activity it includes.
+ */
+export async function recordActivities(
   tx: PoolClient,
   outbox: EventBatch,
-  event: HandoffEvent<'lead.activity'>,
+  events: Array<HandoffEvent<'lead.activity'>>,
   ruleSet: RuleSet,
   now: Date,
 ): Promise<void> {
+  const byLead = new Map<string, { activityIds: string[]; latestAt: number; first: HandoffEvent<'lead.activity'> }>();
+  for (const event of events) {
+    if (!(await storeActivity(tx, event))) continue;
+    const at = Date.parse(event.data.occurredAt);
+    const entry = byLead.get(event.leadId!);
+    if (entry) {
+      entry.activityIds.push(event.data.activityId);
+      entry.latestAt = Math.max(entry.latestAt, at);
+    } else {
+      byLead.set(event.leadId!, { activityIds: [event.data.activityId], latestAt: at, first: event });
+    }
+  }
+  for (const [leadId, entry] of byLead) {
+    await rescoreLead(tx, outbox, {
+      leadId,
+      ruleSet,
+      origin: causedBy(entry.first),
+      causationActivityIds: entry.activityIds,
+      triggerAt: new Date(entry.latestAt),
+      now,
+    });
+  }
+}
+
+/** Records one activity; returns whether it was new. */
+async function storeActivity(tx: PoolClient, event: HandoffEvent<'lead.activity'>): Promise<boolean> {
   const leadId = event.leadId!;
   const { data } = event;
   if (!(await findLead(tx, leadId))) {
@@ -33,7 +63,7 @@ export async function recordActivity(
       },
     });
   }
-  const inserted = await insertActivity(tx, {
+  return insertActivity(tx, {
     id: data.activityId,
     leadId,
     type: data.type,
@@ -42,13 +72,15 @@ export async function recordActivity(
     campaign: data.campaign,
     properties: data.properties,
   });
-  if (!inserted) return;
-  await rescoreLead(tx, outbox, {
-    leadId,
-    ruleSet,
-    origin: causedBy(event),
-    causationActivityId: data.activityId,
-    triggerAt: new Date(data.occurredAt),
-    now,
-  });
+}
+
+/** Stores one activity and rescores its lead. */
+export function recordActivity(
+  tx: PoolClient,
+  outbox: EventBatch,
+  event: HandoffEvent<'lead.activity'>,
+  ruleSet: RuleSet,
+  now: Date,
+): Promise<void> {
+  return recordActivities(tx, outbox, [event], ruleSet, now);
 }

@@ -17,7 +17,8 @@ export async function rescoreLead(
     leadId: string;
     ruleSet: RuleSet;
     origin: EventOrigin;
-    causationActivityId?: string;
+    /** The activities this rescore takes in, oldest first. */
+    causationActivityIds?: string[];
     /** When what triggered the rescore happened (an activity's time); account signals are read as of just before it. */
     triggerAt?: Date;
     now: Date;
@@ -80,7 +81,9 @@ export async function rescoreLead(
     data: {
       score: snapshot,
       salesReady,
-      ...(input.causationActivityId ? { causationActivityId: input.causationActivityId } : {}),
+      ...(input.causationActivityIds?.length
+        ? { causationActivityId: input.causationActivityIds.at(-1)!, causationActivityIds: input.causationActivityIds }
+        : {}),
     },
   });
   if (salesReady && !wasSalesReady && score.reason) {
