@@ -8,7 +8,7 @@ import { explainAt } from '../domain/rules/explain.js';
 import type { RuleSet } from '../domain/rules/rule-set.js';
 import { currentScore, findLead } from '../store/leads.js';
 import { applyProfile } from './apply-profile.js';
-import { recordActivity } from './record-activity.js';
+import { recordActivities, recordActivity } from './record-activity.js';
 import { returnToNurture } from './return-to-nurture.js';
 
 const now = new Date('2026-03-02T10:00:00Z');
@@ -150,5 +150,20 @@ describe('scoring use cases against Postgres', () => {
       recordActivity(tx, outbox, activity(leadId, 'page_view', { email, at: '2026-03-02T09:30:00Z' }), keep, now),
     );
     expect(await published(leadId, 'lead.sales-ready')).toHaveLength(2);
+  });
+
+  it('scores a lead once for a batch of its activities, naming every one of them', async () => {
+    const email = 'burst@acme.example';
+    const leadId = leadIdFromEmail(email);
+    const burst = [
+      activity(leadId, 'page_view', { email, at: '2026-03-02T09:00:00Z' }),
+      activity(leadId, 'pricing_page_view', { email, at: '2026-03-02T09:01:00Z' }),
+      activity(leadId, 'webinar_attended', { email, at: '2026-03-02T09:02:00Z' }),
+    ];
+    await apply((tx, outbox) => recordActivities(tx, outbox, [...burst, burst[0]!], DEFAULT_RULE_SET, now));
+    const scored = await published(leadId, 'lead.scored');
+    expect(scored).toHaveLength(1);
+    expect(scored[0]!.data.causationActivityIds).toEqual(burst.map((e) => e.data.activityId)); // the repeat is not counted twice
+    expect((scored[0]!.data.score as { engagement: number }).engagement).toBeCloseTo(22, 0);
   });
 });
