@@ -6,7 +6,7 @@ import { EventBatch } from '@handoff/kafka';
 import type { Logger } from '@handoff/observability';
 import type { ActiveRuleSet } from '../domain/rules/active-rule-set.js';
 import { findRuleSet, leadIdsAfter } from '../store/rule-sets.js';
-import { rescoreLead } from '../use-cases/rescore-lead.js';
+import { rescoreLeads } from '../use-cases/rescore-lead.js';
 
 interface RescoreJob {
   ruleSetId: string;
@@ -90,8 +90,13 @@ export class RescoreAll {
       await withTransaction(this.deps.pool, async (tx) => {
         const outbox = new EventBatch(this.deps.producer);
         const origin = newOrigin(`rescore-v${job.data.version}`);
-        for (const leadId of leadIds)
-          await rescoreLead(tx, outbox, { leadId, ruleSet, origin, now: this.deps.clock() });
+        await rescoreLeads(
+          tx,
+          outbox,
+          leadIds.map((leadId) => ({ leadId, origin })),
+          ruleSet,
+          this.deps.clock(),
+        );
         await outbox.flush(tx, this.deps.schema);
       });
       after = leadIds.at(-1)!;

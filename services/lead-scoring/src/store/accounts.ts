@@ -80,3 +80,13 @@ export async function accountWithLeads(db: Queryable, accountId: string) {
   );
   return { ...accounts[0], leads };
 }
+
+/** Makes sure these accounts exist (one statement, in id order so concurrent batches take them alike). */
+export async function ensureAccounts(db: Queryable, accounts: Array<{ id: string; domain?: string | undefined }>) {
+  if (accounts.length === 0) return;
+  const sorted = [...accounts].sort((a, b) => (a.id < b.id ? -1 : 1));
+  await db.query(
+    `INSERT INTO accounts (id, domain) SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT (id) DO NOTHING`,
+    [sorted.map((a) => a.id), sorted.map((a) => a.domain ?? null)],
+  );
+}

@@ -38,56 +38,6 @@ export async function upsertLead(
   return rows[0] as LeadRow;
 }
 
-/** The lead, locked for update in the caller's transaction. */
-export async function lockLead(db: Queryable, leadId: string): Promise<LeadRow | undefined> {
-  const { rows } = await db.query(
-    `SELECT id, email, account_id AS "accountId", profile, stage,
-            engagement_reset_at AS "engagementResetAt", returned_to_nurture_at AS "returnedToNurtureAt"
-       FROM leads WHERE id = $1 FOR UPDATE`,
-    [leadId],
-  );
-  return rows[0] as LeadRow | undefined;
-}
-
-/** Records an activity once (by id); returns whether it was new. */
-export async function insertActivity(
-  db: Queryable,
-  activity: {
-    id: string;
-    leadId: string;
-    type: string;
-    occurredAt: string;
-    source?: string | undefined;
-    campaign?: string | undefined;
-    properties: Record<string, unknown>;
-  },
-): Promise<boolean> {
-  const result = await db.query(
-    `INSERT INTO activities (id, lead_id, type, occurred_at, source, campaign, properties)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
-     ON CONFLICT (id) DO NOTHING`,
-    [
-      activity.id,
-      activity.leadId,
-      activity.type,
-      activity.occurredAt,
-      activity.source ?? null,
-      activity.campaign ?? null,
-      JSON.stringify(activity.properties),
-    ],
-  );
-  return (result.rowCount ?? 0) > 0;
-}
-
-export async function activitiesOf(db: Queryable, leadId: string): Promise<ActivityFact[]> {
-  const { rows } = await db.query(
-    `SELECT id, type, properties, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "occurredAt"
-       FROM activities WHERE lead_id = $1 ORDER BY occurred_at, id`,
-    [leadId],
-  );
-  return rows as ActivityFact[];
-}
-
 export interface StoredScore extends LeadScore {
   ruleSetId: string;
   ruleSetVersion: number;
@@ -104,46 +54,6 @@ export async function currentScore(db: Queryable, leadId: string): Promise<Store
   );
   const row = rows[0] as (StoredScore & { scoredAt: Date }) | undefined;
   return row ? { ...row, scoredAt: row.scoredAt.toISOString() } : undefined;
-}
-
-/** Saves a lead's current score and appends it to the lead's score history. */
-export async function saveScore(
-  db: Queryable,
-  leadId: string,
-  ruleSet: RuleSet,
-  score: LeadScore,
-  scoredAt: string,
-): Promise<void> {
-  const values = [
-    leadId,
-    score.total,
-    score.fit,
-    score.engagement,
-    score.grade,
-    score.tier,
-    score.salesReady,
-    ruleSet.id,
-    ruleSet.version,
-    JSON.stringify(score.hits),
-    scoredAt,
-  ];
-  await db.query(
-    `INSERT INTO lead_scores (lead_id, total, fit, engagement, grade, tier, sales_ready,
-                              rule_set_id, rule_set_version, hits, scored_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11)
-     ON CONFLICT (lead_id) DO UPDATE SET
-       total = EXCLUDED.total, fit = EXCLUDED.fit, engagement = EXCLUDED.engagement,
-       grade = EXCLUDED.grade, tier = EXCLUDED.tier, sales_ready = EXCLUDED.sales_ready,
-       rule_set_id = EXCLUDED.rule_set_id, rule_set_version = EXCLUDED.rule_set_version,
-       hits = EXCLUDED.hits, scored_at = EXCLUDED.scored_at`,
-    values,
-  );
-  await db.query(
-    `INSERT INTO score_history (lead_id, total, fit, engagement, grade, tier, sales_ready,
-                                rule_set_id, rule_set_version, hits, scored_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11)`,
-    values,
-  );
 }
 
 /** The score a lead had at an instant: the last one computed at or before it. */
@@ -185,4 +95,163 @@ export async function findLead(db: Queryable, leadId: string): Promise<LeadRow |
 /** The lead may become sales-ready again (after it was recycled or disqualified). */
 export async function clearSalesReady(db: Queryable, leadId: string): Promise<void> {
   await db.query('UPDATE lead_scores SET sales_ready = false WHERE lead_id = $1', [leadId]);
+}
+
+const LEAD_COLUMNS = `l.id, l.email, l.account_id AS "accountId", l.profile, l.stage,
+  l.engagement_reset_at AS "engagementResetAt", l.returned_to_nurture_at AS "returnedToNurtureAt"`;
+
+/** Creates the leads that do not exist yet (one statement); existing ones are left as they are. */
+export async function ensureLeads(
+  db: Queryable,
+  leads: Array<{
+    id: string;
+    email?: string | undefined;
+    accountId?: string | undefined;
+    profile: Partial<LeadProfile>;
+  }>,
+): Promise<void> {
+  if (leads.length === 0) return;
+  await db.query(
+    `INSERT INTO leads (id, email, account_id, profile)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::jsonb[]) ON CONFLICT (id) DO NOTHING`,
+    [
+      leads.map((l) => l.id),
+      leads.map((l) => l.email ?? null),
+      leads.map((l) => l.accountId ?? null),
+      leads.map((l) => JSON.stringify({ ...l.profile, ...(l.email ? { email: l.email } : {}) })),
+    ],
+  );
+}
+
+/** Records activities once each (one statement); returns the ids that were new. */
+export async function insertActivities(
+  db: Queryable,
+  activities: Array<{
+    id: string;
+    leadId: string;
+    type: string;
+    occurredAt: string;
+    source?: string | undefined;
+    campaign?: string | undefined;
+    properties: Record<string, unknown>;
+  }>,
+): Promise<Set<string>> {
+  if (activities.length === 0) return new Set();
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO activities (id, lead_id, type, occurred_at, source, campaign, properties)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::jsonb[])
+     ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [
+      activities.map((a) => a.id),
+      activities.map((a) => a.leadId),
+      activities.map((a) => a.type),
+      activities.map((a) => a.occurredAt),
+      activities.map((a) => a.source ?? null),
+      activities.map((a) => a.campaign ?? null),
+      activities.map((a) => JSON.stringify(a.properties)),
+    ],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Leads with their current scores, locked in id order (one query). */
+export async function lockLeadsWithScores(
+  db: Queryable,
+  leadIds: string[],
+): Promise<Map<string, { lead: LeadRow; score: StoredScore | undefined }>> {
+  const { rows } = await db.query(
+    `SELECT ${LEAD_COLUMNS},
+            s.total::float8 AS "sTotal", s.fit::float8 AS "sFit", s.engagement::float8 AS "sEngagement",
+            s.grade AS "sGrade", s.tier AS "sTier", s.sales_ready AS "sSalesReady", s.rule_set_id AS "sRuleSetId",
+            s.rule_set_version AS "sRuleSetVersion", s.hits AS "sHits", s.scored_at AS "sScoredAt"
+       FROM leads l LEFT JOIN lead_scores s ON s.lead_id = l.id
+      WHERE l.id = ANY($1::uuid[]) ORDER BY l.id FOR UPDATE OF l`,
+    [leadIds],
+  );
+  const result = new Map<string, { lead: LeadRow; score: StoredScore | undefined }>();
+  for (const r of rows as Array<Record<string, unknown>>) {
+    const lead = {
+      id: r.id,
+      email: r.email,
+      accountId: r.accountId,
+      profile: r.profile,
+      stage: r.stage,
+      engagementResetAt: r.engagementResetAt,
+      returnedToNurtureAt: r.returnedToNurtureAt,
+    } as LeadRow;
+    const score =
+      r.sScoredAt === null
+        ? undefined
+        : ({
+            total: r.sTotal,
+            fit: r.sFit,
+            engagement: r.sEngagement,
+            grade: r.sGrade,
+            tier: r.sTier,
+            salesReady: r.sSalesReady,
+            ruleSetId: r.sRuleSetId,
+            ruleSetVersion: r.sRuleSetVersion,
+            hits: r.sHits,
+            scoredAt: (r.sScoredAt as Date).toISOString(),
+          } as StoredScore);
+    result.set(lead.id, { lead, score });
+  }
+  return result;
+}
+
+/** Every activity of these leads, oldest first, by lead (one query). */
+export async function activitiesOfLeads(db: Queryable, leadIds: string[]): Promise<Map<string, ActivityFact[]>> {
+  const { rows } = await db.query<ActivityFact & { leadId: string }>(
+    `SELECT lead_id AS "leadId", id, type, properties,
+            to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "occurredAt"
+       FROM activities WHERE lead_id = ANY($1::uuid[]) ORDER BY occurred_at, id`,
+    [leadIds],
+  );
+  const result = new Map<string, ActivityFact[]>(leadIds.map((id) => [id, []]));
+  for (const { leadId, ...activity } of rows) result.get(leadId)?.push(activity);
+  return result;
+}
+
+/** Saves many leads' scores and appends them to their histories (two statements). */
+export async function saveScores(
+  db: Queryable,
+  ruleSet: RuleSet,
+  scores: Array<{ leadId: string; score: LeadScore; scoredAt: string }>,
+): Promise<void> {
+  if (scores.length === 0) return;
+  const values = [
+    scores.map((s) => s.leadId),
+    scores.map((s) => s.score.total),
+    scores.map((s) => s.score.fit),
+    scores.map((s) => s.score.engagement),
+    scores.map((s) => s.score.grade),
+    scores.map((s) => s.score.tier),
+    scores.map((s) => s.score.salesReady),
+    scores.map((s) => JSON.stringify(s.score.hits)),
+    scores.map((s) => s.scoredAt),
+    ruleSet.id,
+    ruleSet.version,
+  ];
+  const rows = `SELECT u.lead_id, u.total, u.fit, u.engagement, u.grade, u.tier, u.sales_ready, $10::text, $11::int,
+                       u.hits, u.scored_at
+                  FROM unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::numeric[], $5::text[], $6::text[],
+                              $7::boolean[], $8::jsonb[], $9::timestamptz[])
+                    AS u(lead_id, total, fit, engagement, grade, tier, sales_ready, hits, scored_at)`;
+  await db.query(
+    `WITH saved AS (
+       INSERT INTO lead_scores (lead_id, total, fit, engagement, grade, tier, sales_ready,
+                                rule_set_id, rule_set_version, hits, scored_at)
+       ${rows}
+       ON CONFLICT (lead_id) DO UPDATE SET
+         total = EXCLUDED.total, fit = EXCLUDED.fit, engagement = EXCLUDED.engagement,
+         grade = EXCLUDED.grade, tier = EXCLUDED.tier, sales_ready = EXCLUDED.sales_ready,
+         rule_set_id = EXCLUDED.rule_set_id, rule_set_version = EXCLUDED.rule_set_version,
+         hits = EXCLUDED.hits, scored_at = EXCLUDED.scored_at
+       RETURNING 1
+     )
+     INSERT INTO score_history (lead_id, total, fit, engagement, grade, tier, sales_ready,
+                                rule_set_id, rule_set_version, hits, scored_at)
+     ${rows}`,
+    values,
+  );
 }

@@ -2,14 +2,16 @@ import { accountIdFromDomain, causedBy, companyDomainOf, type HandoffEvent } fro
 import type { PoolClient } from '@handoff/db';
 import type { EventBatch } from '@handoff/kafka';
 import type { RuleSet } from '../domain/rules/rule-set.js';
-import { ensureAccount } from '../store/accounts.js';
-import { findLead, insertActivity, upsertLead } from '../store/leads.js';
-import { rescoreLead } from './rescore-lead.js';
+import { ensureAccounts } from '../store/accounts.js';
+import { ensureLeads, insertActivities } from '../store/leads.js';
+import { rescoreLeads, type RescoreRequest } from './rescore-lead.js';
 
 /**
- * Stores a batch of activities (creating unknown leads from their e-mail, or
- * as stubs) and rescores each lead once, with everything it did in the batch:
- * one `lead.scored` per lead per batch, naming every activity it includes.
+ * Stores a batch of activities with a few statements for the whole batch
+ * (unknown leads are created from their e-mail, or as stubs when only their
+ * id is known: their lead.upserted may still be on its way, topics are not
+ * ordered with each other), then rescores each lead once with everything it
+ * did: one `lead.scored` per lead per batch, naming every activity it includes.
  */
 export async function recordActivities(
   tx: PoolClient,
@@ -18,42 +20,15 @@ export async function recordActivities(
   ruleSet: RuleSet,
   now: Date,
 ): Promise<void> {
-  const byLead = new Map<string, { activityIds: string[]; latestAt: number; first: HandoffEvent<'lead.activity'> }>();
-  for (const event of events) {
-    if (!(await storeActivity(tx, event))) continue;
-    const at = Date.parse(event.data.occurredAt);
-    const entry = byLead.get(event.leadId!);
-    if (entry) {
-      entry.activityIds.push(event.data.activityId);
-      entry.latestAt = Math.max(entry.latestAt, at);
-    } else {
-      byLead.set(event.leadId!, { activityIds: [event.data.activityId], latestAt: at, first: event });
-    }
-  }
-  for (const [leadId, entry] of byLead) {
-    await rescoreLead(tx, outbox, {
-      leadId,
-      ruleSet,
-      origin: causedBy(entry.first),
-      causationActivityIds: entry.activityIds,
-      triggerAt: new Date(entry.latestAt),
-      now,
-    });
-  }
-}
-
-/** Records one activity; returns whether it was new. */
-async function storeActivity(tx: PoolClient, event: HandoffEvent<'lead.activity'>): Promise<boolean> {
-  const leadId = event.leadId!;
-  const { data } = event;
-  if (!(await findLead(tx, leadId))) {
-    // Unknown lead: create it from the e-mail, or as a stub when only its id is known (its
-    // lead.upserted may still be on its way: topics are not ordered with each other).
+  const accounts = new Map<string, string | undefined>();
+  const leads = new Map<string, Parameters<typeof ensureLeads>[1][number]>();
+  for (const { leadId, accountId: givenAccountId, data } of events) {
+    if (leads.has(leadId!)) continue;
     const domain = data.email ? companyDomainOf(data.email) : undefined;
-    const accountId = event.accountId ?? (domain ? accountIdFromDomain(domain) : undefined);
-    if (accountId) await ensureAccount(tx, { id: accountId, domain });
-    await upsertLead(tx, {
-      id: leadId,
+    const accountId = givenAccountId ?? (domain ? accountIdFromDomain(domain) : undefined);
+    if (accountId) accounts.set(accountId, domain);
+    leads.set(leadId!, {
+      id: leadId!,
       email: data.email,
       accountId,
       profile: {
@@ -63,15 +38,47 @@ async function storeActivity(tx: PoolClient, event: HandoffEvent<'lead.activity'
       },
     });
   }
-  return insertActivity(tx, {
-    id: data.activityId,
-    leadId,
-    type: data.type,
-    occurredAt: data.occurredAt,
-    source: data.source,
-    campaign: data.campaign,
-    properties: data.properties,
-  });
+  await ensureAccounts(
+    tx,
+    [...accounts].map(([id, domain]) => ({ id, domain })),
+  );
+  await ensureLeads(tx, [...leads.values()]);
+  const inserted = await insertActivities(
+    tx,
+    events.map(({ leadId, data }) => ({
+      id: data.activityId,
+      leadId: leadId!,
+      type: data.type,
+      occurredAt: data.occurredAt,
+      source: data.source,
+      campaign: data.campaign,
+      properties: data.properties,
+    })),
+  );
+  const byLead = new Map<string, RescoreRequest & { causationActivityIds: string[]; latestAt: number }>();
+  for (const event of events) {
+    if (!inserted.delete(event.data.activityId)) continue; // already recorded (or twice in this batch)
+    const at = Date.parse(event.data.occurredAt);
+    const request = byLead.get(event.leadId!);
+    if (request) {
+      request.causationActivityIds.push(event.data.activityId);
+      request.latestAt = Math.max(request.latestAt, at);
+    } else {
+      byLead.set(event.leadId!, {
+        leadId: event.leadId!,
+        origin: causedBy(event),
+        causationActivityIds: [event.data.activityId],
+        latestAt: at,
+      });
+    }
+  }
+  await rescoreLeads(
+    tx,
+    outbox,
+    [...byLead.values()].map(({ latestAt, ...request }) => ({ ...request, triggerAt: new Date(latestAt) })),
+    ruleSet,
+    now,
+  );
 }
 
 /** Stores one activity and rescores its lead. */
