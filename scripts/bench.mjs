@@ -188,6 +188,9 @@ async function benchSkeleton() {
   await waitScored(SKELETON_ACTIVITIES, 300_000);
   const finished = performance.now();
   const throughputLatencies = [...latencies].sort((a, b) => a - b);
+  // lead-scoring's own resident memory right after the load, from its Prometheus metrics.
+  const metrics = await (await fetch(`${service.url}/metrics`)).text();
+  const rss = Number(/^handoff_process_resident_memory_bytes\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? NaN);
   const throughput = {
     bench: 'skeleton-throughput',
     what: 'POST /v1/activities (batches of 500) → outbox → Kafka → lead-scoring → lead.scored',
@@ -198,6 +201,7 @@ async function benchSkeleton() {
     activitiesPerSec: Math.round(scored / ((finished - started) / 1000)),
     p50Ms: round(percentile(throughputLatencies, 50)),
     p99Ms: round(percentile(throughputLatencies, 99)),
+    leadScoringRssMb: Math.round(rss / 1048576),
   };
 
   // Latency at a steady, moderate rate: one activity per request.
