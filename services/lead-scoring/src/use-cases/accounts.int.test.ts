@@ -1,8 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { accountIdFromDomain, createEvent, leadIdFromEmail, newOrigin, type BuyingRole } from '@handoff/contracts';
-import { createPool, withTransaction, type Pool, type PoolClient } from '@handoff/db';
-import { EventBatch, migrateService } from '@handoff/kafka';
-import { testInfra, uniqueName } from '@handoff/testkit';
 import { DEFAULT_RULE_SET } from '../domain/rules/default-rule-set.js';
 import type { RuleSet } from '../domain/rules/rule-set.js';
 import { accountFacts } from '../store/accounts.js';
@@ -24,25 +21,11 @@ const committeeRules: RuleSet = {
     },
   },
 };
+import { activityEvent, scoringDatabase } from './scoring-database.test-support.js';
 
 describe('accounts and the buying committee', () => {
-  let pool: Pool;
-  let schema: string;
-
-  beforeAll(async () => {
-    schema = uniqueName('accounts');
-    const url = testInfra().databaseUrl;
-    await migrateService({ url, schema, dir: new URL('../../migrations', import.meta.url).pathname });
-    pool = createPool({ url, schema });
-  });
-  afterAll(() => pool.end());
-
-  const apply = (fn: (tx: PoolClient, outbox: EventBatch) => Promise<unknown>) =>
-    withTransaction(pool, async (tx) => {
-      const outbox = new EventBatch('lead-scoring');
-      await fn(tx, outbox);
-      await outbox.flush(tx, schema);
-    });
+  const db = scoringDatabase('accounts');
+  const { apply, published } = db;
 
   async function person(email: string, buyingRole: BuyingRole, ruleSet: RuleSet) {
     const domain = email.split('@')[1]!;
@@ -56,23 +39,12 @@ describe('accounts and the buying committee', () => {
     await apply((tx, outbox) => applyProfile(tx, outbox, event, ruleSet, new Date('2026-01-01T00:00:00Z')));
   }
 
-  async function activity(email: string, type: string, at: string, ruleSet: RuleSet) {
-    const activityId = crypto.randomUUID();
-    const event = createEvent('lead.activity', 'test', {
-      id: activityId,
-      leadId: leadIdFromEmail(email),
-      origin: newOrigin(),
-      data: { activityId, email, type, occurredAt: at },
-    });
-    await apply((tx, outbox) => recordActivity(tx, outbox, event, ruleSet, new Date(at)));
-  }
+  const activity = (email: string, type: string, at: string, ruleSet: RuleSet) =>
+    apply((tx, outbox) =>
+      recordActivity(tx, outbox, activityEvent(leadIdFromEmail(email), type, { email, at }), ruleSet, new Date(at)),
+    );
 
-  async function salesReady(email: string) {
-    const { rows } = await pool.query<{ value: Buffer }>('SELECT value FROM outbox ORDER BY seq');
-    return rows
-      .map((r) => JSON.parse(r.value.toString()) as { type: string; leadId: string; data: { account?: unknown } })
-      .filter((e) => e.type === 'lead.sales-ready' && e.leadId === leadIdFromEmail(email));
-  }
+  const salesReady = (email: string) => published(leadIdFromEmail(email), 'lead.sales-ready');
 
   it('a lead becomes sales-ready only once its account’s decision-maker engages', async () => {
     await person('uma@globex.example', 'user', committeeRules);
@@ -84,7 +56,7 @@ describe('accounts and the buying committee', () => {
     const [handoff] = await salesReady('uma@globex.example');
     expect(handoff?.data.account).toMatchObject({ rolesEngaged: ['decision_maker', 'user'], dormant: false });
 
-    const facts = await accountFacts(pool, accountIdFromDomain('globex.example'), {
+    const facts = await accountFacts(db.pool, accountIdFromDomain('globex.example'), {
       at: new Date('2026-03-03T11:00:00Z'),
       recentDays: 30,
       dormantAfterDays: 180,
@@ -95,7 +67,7 @@ describe('accounts and the buying committee', () => {
     expect(facts.engagement).toBeGreaterThan(21.5);
     expect(facts.engagement).toBeLessThan(22);
     // Thirty days on, nobody is engaged recently.
-    const later = await accountFacts(pool, accountIdFromDomain('globex.example'), {
+    const later = await accountFacts(db.pool, accountIdFromDomain('globex.example'), {
       at: new Date('2026-04-10T00:00:00Z'),
       recentDays: 30,
       dormantAfterDays: 180,
@@ -121,7 +93,7 @@ describe('accounts and the buying committee', () => {
     await activity('cto@initech.example', 'demo_request', '2026-03-01T10:00:00Z', DEFAULT_RULE_SET);
     const [handoff] = await salesReady('cto@initech.example');
     expect(handoff?.data.account).toMatchObject({ customer: true, dormant: true });
-    const now = await accountFacts(pool, accountIdFromDomain('initech.example'), {
+    const now = await accountFacts(db.pool, accountIdFromDomain('initech.example'), {
       at: new Date('2026-03-02T10:00:00Z'),
       recentDays: 30,
       dormantAfterDays: 180,

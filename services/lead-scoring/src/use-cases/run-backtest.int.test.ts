@@ -1,49 +1,32 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEvent, leadIdFromEmail, newOrigin } from '@handoff/contracts';
-import { createPool, withTransaction, type Pool, type PoolClient } from '@handoff/db';
-import { EventBatch, migrateService } from '@handoff/kafka';
-import { testInfra, uniqueName } from '@handoff/testkit';
 import { DEFAULT_RULE_SET } from '../domain/rules/default-rule-set.js';
 import { ensureActiveRuleSet, insertDraft } from '../store/rule-sets.js';
 import { recordActivity } from './record-activity.js';
 import { recordDeal, recordQualified } from './record-outcome.js';
 import { returnToNurture } from './return-to-nurture.js';
 import { runBacktest } from './run-backtest.js';
+import { activityEvent, scoringDatabase } from './scoring-database.test-support.js';
 
 describe('backtest over stored history', () => {
-  let pool: Pool;
-  let schema: string;
+  const db = scoringDatabase('backtest');
+  const { apply } = db;
 
-  beforeAll(async () => {
-    schema = uniqueName('backtest');
-    const url = testInfra().databaseUrl;
-    await migrateService({ url, schema, dir: new URL('../../migrations', import.meta.url).pathname });
-    pool = createPool({ url, schema });
-    await ensureActiveRuleSet(pool, DEFAULT_RULE_SET);
-  });
-  afterAll(() => pool.end());
-
-  const apply = (fn: (tx: PoolClient, outbox: EventBatch) => Promise<unknown>) =>
-    withTransaction(pool, async (tx) => {
-      const outbox = new EventBatch('lead-scoring');
-      await fn(tx, outbox);
-      await outbox.flush(tx, schema);
-    });
-
-  async function activity(email: string, type: string, at: string) {
-    const activityId = crypto.randomUUID();
-    const event = createEvent('lead.activity', 'test', {
-      id: activityId,
-      leadId: leadIdFromEmail(email),
-      origin: newOrigin(),
-      data: { activityId, email, type, occurredAt: at },
-    });
-    await apply((tx, outbox) => recordActivity(tx, outbox, event, DEFAULT_RULE_SET, new Date(at)));
-  }
+  const activity = (email: string, type: string, at: string) =>
+    apply((tx, outbox) =>
+      recordActivity(
+        tx,
+        outbox,
+        activityEvent(leadIdFromEmail(email), type, { email, at }),
+        DEFAULT_RULE_SET,
+        new Date(at),
+      ),
+    );
   const origin = newOrigin();
   const actor = { kind: 'user' as const, id: 'ann' };
 
   it('replays the stored activities and outcomes under a draft and the active version', async () => {
+    await ensureActiveRuleSet(db.pool, DEFAULT_RULE_SET);
     await activity('demo@acme.example', 'demo_request', '2026-03-03T10:00:00Z');
     await apply((tx) =>
       recordQualified(
@@ -93,7 +76,7 @@ describe('backtest over stored history', () => {
     );
     await activity('again@acme.example', 'demo_request', '2026-03-11T10:00:00Z');
 
-    const draft = await insertDraft(pool, {
+    const draft = await insertDraft(db.pool, {
       id: 'rs_draft',
       createdBy: 'maria',
       definition: {
@@ -106,7 +89,7 @@ describe('backtest over stored history', () => {
         },
       },
     });
-    const report = await runBacktest(pool, {
+    const report = await runBacktest(db.pool, {
       candidateId: draft.id,
       from: new Date('2026-03-02T00:00:00Z'),
       to: new Date('2026-03-16T00:00:00Z'),
@@ -123,7 +106,7 @@ describe('backtest over stored history', () => {
 
   it('names an unknown version', async () => {
     await expect(
-      runBacktest(pool, { candidateId: 'rs_nope', from: new Date('2026-03-02'), to: new Date('2026-03-09') }),
+      runBacktest(db.pool, { candidateId: 'rs_nope', from: new Date('2026-03-02'), to: new Date('2026-03-09') }),
     ).rejects.toMatchObject({ code: 'not_found' });
   });
 });

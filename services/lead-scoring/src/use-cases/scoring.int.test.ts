@@ -1,8 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEvent, leadIdFromEmail, newOrigin, type HandoffEvent } from '@handoff/contracts';
-import { createPool, withTransaction, type Pool, type PoolClient } from '@handoff/db';
-import { EventBatch, migrateService } from '@handoff/kafka';
-import { testInfra, uniqueName } from '@handoff/testkit';
 import { DEFAULT_RULE_SET } from '../domain/rules/default-rule-set.js';
 import { explainAt } from '../domain/rules/explain.js';
 import type { RuleSet } from '../domain/rules/rule-set.js';
@@ -10,53 +7,18 @@ import { currentScore, findLead } from '../store/leads.js';
 import { applyProfile } from './apply-profile.js';
 import { recordActivities, recordActivity } from './record-activity.js';
 import { returnToNurture } from './return-to-nurture.js';
+import { activityEvent, scoringDatabase } from './scoring-database.test-support.js';
 
 const now = new Date('2026-03-02T10:00:00Z');
 
 describe('scoring use cases against Postgres', () => {
-  let pool: Pool;
-  let schema: string;
-
-  beforeAll(async () => {
-    schema = uniqueName('scoring');
-    const url = testInfra().databaseUrl;
-    await migrateService({ url, schema, dir: new URL('../../migrations', import.meta.url).pathname });
-    pool = createPool({ url, schema });
-  });
-  afterAll(() => pool.end());
-
-  async function apply(fn: (tx: PoolClient, outbox: EventBatch) => Promise<unknown>) {
-    await withTransaction(pool, async (tx) => {
-      const outbox = new EventBatch('lead-scoring');
-      await fn(tx, outbox);
-      await outbox.flush(tx, schema);
-    });
-  }
-
-  function activity(leadId: string, type: string, options: { email?: string; at?: string } = {}) {
-    const activityId = crypto.randomUUID();
-    return createEvent('lead.activity', 'test', {
-      id: activityId,
-      leadId,
-      origin: newOrigin(),
-      data: {
-        activityId,
-        type,
-        occurredAt: options.at ?? now.toISOString(),
-        ...(options.email ? { email: options.email } : {}),
-      },
-    });
-  }
+  const db = scoringDatabase('scoring');
+  const { apply, published } = db;
+  const activity = (leadId: string, type: string, options: { email?: string; at?: string } = {}) =>
+    activityEvent(leadId, type, { ...options, at: options.at ?? now.toISOString() });
 
   const record = (event: HandoffEvent<'lead.activity'>) =>
     apply((tx, outbox) => recordActivity(tx, outbox, event, DEFAULT_RULE_SET, now));
-
-  async function published(leadId: string, type?: string) {
-    const { rows } = await pool.query<{ value: Buffer }>('SELECT value FROM outbox ORDER BY seq');
-    return rows
-      .map((r) => JSON.parse(r.value.toString()) as { type: string; leadId: string; data: Record<string, unknown> })
-      .filter((e) => e.leadId === leadId && (!type || e.type === type));
-  }
 
   it('fires lead.sales-ready once per crossing, not on every later activity', async () => {
     const email = 'once@acme.example';
@@ -68,7 +30,7 @@ describe('scoring use cases against Postgres', () => {
     // Every change is scored (the default rule set counts each activity); only the crossing hands off.
     const totals = (await published(leadId, 'lead.scored')).map((e) => (e.data.score as { total: number }).total);
     expect(totals).toEqual([30, 40, 70]);
-    expect((await findLead(pool, leadId))!.stage).toBe('mql');
+    expect((await findLead(db.pool, leadId))!.stage).toBe('mql');
   });
 
   it('a recycled lead starts over and can become sales-ready again', async () => {
@@ -82,7 +44,7 @@ describe('scoring use cases against Postgres', () => {
       data: { reason: 'timing', actor: { kind: 'user', id: 'ann' } },
     });
     await apply((tx, outbox) => returnToNurture(tx, outbox, recycled, DEFAULT_RULE_SET, now));
-    const lead = await findLead(pool, leadId);
+    const lead = await findLead(db.pool, leadId);
     expect(lead!.stage).toBe('recycled');
     const reset = (await published(leadId, 'lead.scored')).at(-1)!;
     expect(reset.data).toMatchObject({ salesReady: false, score: { engagement: 0 } });
@@ -94,7 +56,7 @@ describe('scoring use cases against Postgres', () => {
     const email = 'stub@acme.example';
     const leadId = leadIdFromEmail(email);
     await record(activity(leadId, 'demo_request')); // no e-mail: its lead.upserted is still on its way
-    expect(await findLead(pool, leadId)).toMatchObject({ email: null });
+    expect(await findLead(db.pool, leadId)).toMatchObject({ email: null });
     expect(await published(leadId, 'lead.sales-ready')).toHaveLength(0);
     const upserted = createEvent('lead.upserted', 'test', {
       leadId,
@@ -117,7 +79,7 @@ describe('scoring use cases against Postgres', () => {
     ] as const) {
       await record(activity(leadId, type, { email, at }));
     }
-    const stored = (await currentScore(pool, leadId))!;
+    const stored = (await currentScore(db.pool, leadId))!;
     const explained = explainAt(
       stored.hits,
       DEFAULT_RULE_SET.definition.engagement.halfLifeDays,
