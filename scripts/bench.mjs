@@ -119,19 +119,9 @@ async function benchCeiling() {
 
 async function benchSkeleton() {
   const jwtSecret = localSecret(stateDir);
-  const service = new ServiceProcess(
-    'lead-scoring',
-    await freePort(),
-    {
-      KAFKA_CREATE_TOPICS: 'false',
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      DB_SCHEMA: `bench_${Date.now()}`,
-      LOG_LEVEL: 'warn',
-    },
-    { ...infra, kafkaBrokers: brokers, jwtSecret, repoRoot },
-    process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
-  );
-  await service.start();
+  const service = await startLeadScoring(`bench_${Date.now()}`, jwtSecret, {
+    profile: process.env.BENCH_PROFILE,
+  });
   const token = await signToken(jwtSecret, { role: 'service', sub: 'bench' });
   const sentAt = new Map();
   const latencies = [];
@@ -244,13 +234,7 @@ async function benchBacktest() {
   const PER_LEAD = Number(process.env.BENCH_BACKTEST_ACTIVITIES ?? 12);
   const jwtSecret = localSecret(stateDir);
   const schema = `bench_bt_${Date.now()}`;
-  const service = new ServiceProcess(
-    'lead-scoring',
-    await freePort(),
-    { KAFKA_CREATE_TOPICS: 'false', KAFKA_SESSION_TIMEOUT_MS: '6000', DB_SCHEMA: schema, LOG_LEVEL: 'warn' },
-    { ...infra, kafkaBrokers: brokers, jwtSecret, repoRoot },
-  );
-  await service.start();
+  const service = await startLeadScoring(schema, jwtSecret);
   const pool = new pg.Pool({ connectionString: infra.databaseUrl, options: `-c search_path=${schema}` });
   const types = [
     'page_view',
@@ -335,6 +319,18 @@ async function benchBacktest() {
     mqls: report.baseline.mqls,
     msEach: timings.map(round),
   };
+}
+
+/** lead-scoring as its own process on the bench's infrastructure, in a schema of its own. */
+async function startLeadScoring(schema, jwtSecret, options = {}) {
+  const service = new ServiceProcess(
+    'lead-scoring',
+    await freePort(),
+    { KAFKA_CREATE_TOPICS: 'false', KAFKA_SESSION_TIMEOUT_MS: '6000', DB_SCHEMA: schema, LOG_LEVEL: 'warn' },
+    { ...infra, kafkaBrokers: brokers, jwtSecret, repoRoot },
+    options.profile ? ['--cpu-prof', `--cpu-prof-dir=${options.profile}`] : [],
+  );
+  return service.start();
 }
 
 function round(x) {

@@ -14,6 +14,9 @@ export class DatabaseError extends HandoffError {
   }
 }
 
+// Counts come back as int8, which pg returns as strings; Handoff's counts fit in a number. Set once, process-wide.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Checks a schema name, since it is interpolated into SQL. */
@@ -35,8 +38,6 @@ export interface PoolOptions {
 /** A pg pool whose connections see the service's schema first. */
 export function createPool(options: PoolOptions): pg.Pool {
   const schema = assertSchemaName(options.schema);
-  // Parse timestamps as ISO strings kept by pg as Date; bigint (int8) counts come back as strings, parse them.
-  pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,

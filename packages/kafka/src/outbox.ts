@@ -83,10 +83,6 @@ export class EventBatch {
     this.messages.length = 0;
   }
 
-  get size(): number {
-    return this.messages.length;
-  }
-
   /** Writes what was queued into the outbox and empties the batch. */
   async flush(tx: PoolClient, schema: string): Promise<number> {
     const pending = this.messages.splice(0, this.messages.length);

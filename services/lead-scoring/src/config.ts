@@ -16,4 +16,3 @@ export function loadScoringConfig(env: Record<string, string | undefined>) {
     env,
   );
 }
-export type ScoringConfig = ReturnType<typeof loadScoringConfig>;

@@ -1,18 +1,6 @@
 import type { Queryable } from '@handoff/db';
 import type { AccountFacts } from '../domain/rules/engine.js';
 
-/** Makes sure the account exists (leads are matched to it by domain or a given id). */
-export async function ensureAccount(
-  db: Queryable,
-  account: { id: string; domain?: string | undefined },
-): Promise<void> {
-  // DO NOTHING takes no row lock on an existing account: parallel partitions must not queue on a shared one.
-  await db.query(`INSERT INTO accounts (id, domain) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [
-    account.id,
-    account.domain ?? null,
-  ]);
-}
-
 /** The account bought: it is a customer from now on (and can become dormant). */
 export async function markCustomer(db: Queryable, accountId: string): Promise<void> {
   await db.query('UPDATE accounts SET customer = true WHERE id = $1', [accountId]);

@@ -44,29 +44,29 @@ export interface StoredScore extends LeadScore {
   scoredAt: string;
 }
 
-export async function currentScore(db: Queryable, leadId: string): Promise<StoredScore | undefined> {
-  const { rows } = await db.query(
-    `SELECT total::float8 AS total, fit::float8 AS fit, engagement::float8 AS engagement, grade, tier,
-            sales_ready AS "salesReady", rule_set_id AS "ruleSetId", rule_set_version AS "ruleSetVersion",
-            hits, scored_at AS "scoredAt"
-       FROM lead_scores WHERE lead_id = $1`,
-    [leadId],
-  );
-  const row = rows[0] as (StoredScore & { scoredAt: Date }) | undefined;
+// lead_scores and score_history share these columns.
+const SCORE_COLUMNS = `total::float8 AS total, fit::float8 AS fit, engagement::float8 AS engagement, grade, tier,
+  sales_ready AS "salesReady", rule_set_id AS "ruleSetId", rule_set_version AS "ruleSetVersion",
+  hits, scored_at AS "scoredAt"`;
+
+function storedScore(row: (StoredScore & { scoredAt: Date }) | undefined): StoredScore | undefined {
   return row ? { ...row, scoredAt: row.scoredAt.toISOString() } : undefined;
+}
+
+/** A lead's current score. */
+export async function currentScore(db: Queryable, leadId: string): Promise<StoredScore | undefined> {
+  const { rows } = await db.query(`SELECT ${SCORE_COLUMNS} FROM lead_scores WHERE lead_id = $1`, [leadId]);
+  return storedScore(rows[0]);
 }
 
 /** The score a lead had at an instant: the last one computed at or before it. */
 export async function scoreAt(db: Queryable, leadId: string, at: Date): Promise<StoredScore | undefined> {
   const { rows } = await db.query(
-    `SELECT total::float8 AS total, fit::float8 AS fit, engagement::float8 AS engagement, grade, tier,
-            sales_ready AS "salesReady", rule_set_id AS "ruleSetId", rule_set_version AS "ruleSetVersion",
-            hits, scored_at AS "scoredAt"
-       FROM score_history WHERE lead_id = $1 AND scored_at <= $2 ORDER BY scored_at DESC, id DESC LIMIT 1`,
+    `SELECT ${SCORE_COLUMNS} FROM score_history
+      WHERE lead_id = $1 AND scored_at <= $2 ORDER BY scored_at DESC, id DESC LIMIT 1`,
     [leadId, at],
   );
-  const row = rows[0] as (StoredScore & { scoredAt: Date }) | undefined;
-  return row ? { ...row, scoredAt: row.scoredAt.toISOString() } : undefined;
+  return storedScore(rows[0]);
 }
 
 export async function setStage(

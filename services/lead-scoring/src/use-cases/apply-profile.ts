@@ -2,7 +2,7 @@ import { causedBy, companyDomainOf, type HandoffEvent } from '@handoff/contracts
 import type { PoolClient } from '@handoff/db';
 import type { EventBatch } from '@handoff/kafka';
 import type { RuleSet } from '../domain/rules/rule-set.js';
-import { ensureAccount } from '../store/accounts.js';
+import { ensureAccounts } from '../store/accounts.js';
 import { upsertLead } from '../store/leads.js';
 import { rescoreLead } from './rescore-lead.js';
 
@@ -16,7 +16,9 @@ export async function applyProfile(
 ): Promise<void> {
   const { profile } = event.data;
   if (event.accountId) {
-    await ensureAccount(tx, { id: event.accountId, domain: profile.companyDomain ?? companyDomainOf(profile.email) });
+    await ensureAccounts(tx, [
+      { id: event.accountId, domain: profile.companyDomain ?? companyDomainOf(profile.email) },
+    ]);
   }
   await upsertLead(tx, { id: event.leadId!, email: profile.email, accountId: event.accountId, profile });
   await rescoreLead(tx, outbox, { leadId: event.leadId!, ruleSet, origin: causedBy(event), now });

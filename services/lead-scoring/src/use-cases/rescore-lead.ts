@@ -34,6 +34,8 @@ export async function rescoreLeads(
   const locked = await lockLeadsWithScores(tx, ids);
   const activitiesByLead = await activitiesOfLeads(tx, ids);
   const { definition } = ruleSet;
+  // Account signals cost a query over the account's leads: read them only if a rule uses them (or on a crossing).
+  const rulesReadAccount = readsAccount(definition);
   const scoredAt = now.toISOString();
   const saves: Array<{ leadId: string; score: LeadScore; scoredAt: string }> = [];
   const afterSave: Array<() => Promise<void>> = [];
@@ -52,8 +54,7 @@ export async function rescoreLeads(
         dormantAfterDays: definition.account.dormantAfterDays,
         halfLifeDays: definition.engagement.halfLifeDays,
       });
-    // Account signals cost a query over the account's leads: read them only if a rule uses them (or on a crossing).
-    let account = lead.accountId && readsAccount(definition) ? await readAccount() : undefined;
+    let account = lead.accountId && rulesReadAccount ? await readAccount() : undefined;
     const score = scoreLead(ruleSet, {
       lead: lead.profile,
       account,
