@@ -6,50 +6,76 @@ export async function markCustomer(db: Queryable, accountId: string): Promise<vo
   await db.query('UPDATE accounts SET customer = true WHERE id = $1', [accountId]);
 }
 
+export interface AccountSignalOptions {
+  recentDays: number;
+  dormantAfterDays: number;
+  halfLifeDays: number | null;
+}
+
 /**
  * What rules may ask of an account at instant `at`:
  * - engagement: its leads' engagement decayed to `at` (one half-life for all hits, so a stored
  *   sum decays exactly as a whole);
- * - rolesEngaged: the buying roles of its leads with activity in the last `recentDays`;
+ * - rolesEngaged: the buying roles of its leads active in the last `recentDays`;
  * - dormant: a customer whose last activity before `at` is older than `dormantAfterDays` (it is re-engaging now).
  */
 export async function accountFacts(
   db: Queryable,
   accountId: string,
-  options: { at: Date; recentDays: number; dormantAfterDays: number; halfLifeDays: number | null },
+  options: AccountSignalOptions & { at: Date },
 ): Promise<AccountFacts> {
+  const [facts] = await accountFactsOf(db, [{ accountId, at: options.at }], options);
+  return facts!;
+}
+
+/**
+ * Account facts for many (account, instant) pairs in one query, in the order
+ * asked. Each reads the account's leads only (their scores and latest
+ * activity), never their activities.
+ */
+export async function accountFactsOf(
+  db: Queryable,
+  asked: Array<{ accountId: string; at: Date }>,
+  options: AccountSignalOptions,
+): Promise<AccountFacts[]> {
+  if (asked.length === 0) return [];
   const { rows } = await db.query<{
+    i: string;
     customer: boolean | null;
     leadCount: number;
     engagement: number | null;
     rolesEngaged: string[] | null;
     lastBefore: Date | null;
   }>(
-    `SELECT
-       (SELECT customer FROM accounts WHERE id = $1) AS customer,
-       (SELECT count(*)::int FROM leads WHERE account_id = $1) AS "leadCount",
-       (SELECT sum(s.engagement::float8 *
+    `SELECT q.i, a.customer, f."leadCount", f.engagement, f."rolesEngaged", f."lastBefore"
+       FROM unnest($1::uuid[], $2::timestamptz[]) WITH ORDINALITY AS q(account_id, at, i)
+       LEFT JOIN accounts a ON a.id = q.account_id
+      CROSS JOIN LATERAL (
+        SELECT count(*)::int AS "leadCount",
+               sum(s.engagement::float8 *
                    CASE WHEN $4::float8 IS NULL THEN 1
-                        ELSE power(0.5, GREATEST(0, extract(epoch FROM $2::timestamptz - s.scored_at)) / 86400 / $4::float8) END)
-          FROM lead_scores s JOIN leads l ON l.id = s.lead_id WHERE l.account_id = $1) AS engagement,
-       (SELECT array_agg(DISTINCT l.profile->>'buyingRole') FROM leads l
-          WHERE l.account_id = $1 AND l.profile ? 'buyingRole'
-            AND EXISTS (SELECT 1 FROM activities a WHERE a.lead_id = l.id
-                         AND a.occurred_at > $2::timestamptz - make_interval(days => $3) AND a.occurred_at <= $2)) AS "rolesEngaged",
-       (SELECT max(a.occurred_at) FROM activities a JOIN leads l ON l.id = a.lead_id
-          WHERE l.account_id = $1 AND a.occurred_at < $2) AS "lastBefore"`,
-    [accountId, options.at, options.recentDays, options.halfLifeDays],
+                        ELSE power(0.5, GREATEST(0, extract(epoch FROM q.at - s.scored_at)) / 86400 / $4::float8) END)
+                 AS engagement,
+               array_agg(DISTINCT l.profile->>'buyingRole')
+                 FILTER (WHERE l.profile ? 'buyingRole' AND l.last_activity_at > q.at - make_interval(days => $3))
+                 AS "rolesEngaged",
+               max(l.last_activity_at) FILTER (WHERE l.last_activity_at < q.at) AS "lastBefore"
+          FROM leads l LEFT JOIN lead_scores s ON s.lead_id = l.id
+         WHERE l.account_id = q.account_id) f
+      ORDER BY q.i`,
+    [asked.map((a) => a.accountId), asked.map((a) => a.at), options.recentDays, options.halfLifeDays],
   );
-  const row = rows[0]!;
-  const customer = row.customer ?? false;
-  const dormantSince = options.at.getTime() - options.dormantAfterDays * 86_400_000;
-  return {
-    customer,
-    leadCount: row.leadCount,
-    engagement: Math.round((row.engagement ?? 0) * 100) / 100,
-    rolesEngaged: (row.rolesEngaged ?? []).sort(),
-    dormant: customer && (row.lastBefore === null || row.lastBefore.getTime() < dormantSince),
-  };
+  return rows.map((row, i) => {
+    const customer = row.customer ?? false;
+    const dormantSince = asked[i]!.at.getTime() - options.dormantAfterDays * 86_400_000;
+    return {
+      customer,
+      leadCount: row.leadCount,
+      engagement: Math.round((row.engagement ?? 0) * 100) / 100,
+      rolesEngaged: (row.rolesEngaged ?? []).sort(),
+      dormant: customer && (row.lastBefore === null || row.lastBefore.getTime() < dormantSince),
+    };
+  });
 }
 
 /** An account with its leads, for the API. */

@@ -13,6 +13,11 @@ export interface LeadRow {
   returnedToNurtureAt: Date | null;
 }
 
+/** A lead as scoring locks it: with its latest activity (used for the account's signals). */
+export interface LockedLead extends LeadRow {
+  lastActivityAt: Date | null;
+}
+
 /** Creates the lead, or merges the new profile fields into it. Locks the row for the caller's transaction. */
 export async function upsertLead(
   db: Queryable,
@@ -44,25 +49,32 @@ export interface StoredScore extends LeadScore {
   scoredAt: string;
 }
 
-// lead_scores and score_history share these columns.
+// lead_scores and score_history share these columns (the hits live in the history only).
 const SCORE_COLUMNS = `total::float8 AS total, fit::float8 AS fit, engagement::float8 AS engagement, grade, tier,
   sales_ready AS "salesReady", rule_set_id AS "ruleSetId", rule_set_version AS "ruleSetVersion",
-  hits, scored_at AS "scoredAt"`;
+  scored_at AS "scoredAt"`;
 
 function storedScore(row: (StoredScore & { scoredAt: Date }) | undefined): StoredScore | undefined {
   return row ? { ...row, scoredAt: row.scoredAt.toISOString() } : undefined;
 }
 
-/** A lead's current score. */
+/** A lead's current score, with the hits of its latest history entry. */
 export async function currentScore(db: Queryable, leadId: string): Promise<StoredScore | undefined> {
-  const { rows } = await db.query(`SELECT ${SCORE_COLUMNS} FROM lead_scores WHERE lead_id = $1`, [leadId]);
+  const { rows } = await db.query(
+    `SELECT ${SCORE_COLUMNS}, hits FROM (
+       SELECT s.*, h.hits FROM lead_scores s
+        CROSS JOIN LATERAL (SELECT hits FROM score_history
+                             WHERE lead_id = s.lead_id ORDER BY scored_at DESC, id DESC LIMIT 1) h
+        WHERE s.lead_id = $1) current`,
+    [leadId],
+  );
   return storedScore(rows[0]);
 }
 
 /** The score a lead had at an instant: the last one computed at or before it. */
 export async function scoreAt(db: Queryable, leadId: string, at: Date): Promise<StoredScore | undefined> {
   const { rows } = await db.query(
-    `SELECT ${SCORE_COLUMNS} FROM score_history
+    `SELECT ${SCORE_COLUMNS}, hits FROM score_history
       WHERE lead_id = $1 AND scored_at <= $2 ORDER BY scored_at DESC, id DESC LIMIT 1`,
     [leadId, at],
   );
@@ -80,6 +92,27 @@ export async function setStage(
                       returned_to_nurture_at = COALESCE($4, returned_to_nurture_at), updated_at = now()
       WHERE id = $1`,
     [leadId, stage, options.resetEngagementAt ?? null, options.returnedToNurtureAt ?? null],
+  );
+}
+
+/** Moves many leads to new stages (one statement). */
+export async function setStages(db: Queryable, stages: Map<string, string>): Promise<void> {
+  if (stages.size === 0) return;
+  await db.query(
+    `UPDATE leads l SET stage = u.stage, updated_at = now()
+       FROM unnest($1::uuid[], $2::text[]) AS u(id, stage) WHERE l.id = u.id`,
+    [[...stages.keys()], [...stages.values()]],
+  );
+}
+
+/** Records when leads last did something (never moves it back; one statement). Callers hold the leads' locks. */
+export async function recordLastActivity(db: Queryable, latest: Map<string, Date>): Promise<void> {
+  if (latest.size === 0) return;
+  await db.query(
+    `UPDATE leads l SET last_activity_at = GREATEST(l.last_activity_at, u.at)
+       FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at)
+      WHERE l.id = u.id AND (l.last_activity_at IS NULL OR l.last_activity_at < u.at)`,
+    [[...latest.keys()], [...latest.values()]],
   );
 }
 
@@ -158,17 +191,17 @@ export async function insertActivities(
 export async function lockLeadsWithScores(
   db: Queryable,
   leadIds: string[],
-): Promise<Map<string, { lead: LeadRow; score: StoredScore | undefined }>> {
+): Promise<Map<string, { lead: LockedLead; score: StoredScore | undefined }>> {
   const { rows } = await db.query(
-    `SELECT ${LEAD_COLUMNS},
+    `SELECT ${LEAD_COLUMNS}, l.last_activity_at AS "lastActivityAt",
             s.total::float8 AS "sTotal", s.fit::float8 AS "sFit", s.engagement::float8 AS "sEngagement",
             s.grade AS "sGrade", s.tier AS "sTier", s.sales_ready AS "sSalesReady", s.rule_set_id AS "sRuleSetId",
-            s.rule_set_version AS "sRuleSetVersion", s.hits AS "sHits", s.scored_at AS "sScoredAt"
+            s.rule_set_version AS "sRuleSetVersion", s.scored_at AS "sScoredAt"
        FROM leads l LEFT JOIN lead_scores s ON s.lead_id = l.id
       WHERE l.id = ANY($1::uuid[]) ORDER BY l.id FOR UPDATE OF l`,
     [leadIds],
   );
-  const result = new Map<string, { lead: LeadRow; score: StoredScore | undefined }>();
+  const result = new Map<string, { lead: LockedLead; score: StoredScore | undefined }>();
   for (const r of rows as Array<Record<string, unknown>>) {
     const lead = {
       id: r.id,
@@ -178,7 +211,8 @@ export async function lockLeadsWithScores(
       stage: r.stage,
       engagementResetAt: r.engagementResetAt,
       returnedToNurtureAt: r.returnedToNurtureAt,
-    } as LeadRow;
+      lastActivityAt: r.lastActivityAt,
+    } as LockedLead;
     const score =
       r.sScoredAt === null
         ? undefined
@@ -191,7 +225,7 @@ export async function lockLeadsWithScores(
             salesReady: r.sSalesReady,
             ruleSetId: r.sRuleSetId,
             ruleSetVersion: r.sRuleSetVersion,
-            hits: r.sHits,
+            hits: [],
             scoredAt: (r.sScoredAt as Date).toISOString(),
           } as StoredScore);
     result.set(lead.id, { lead, score });
@@ -212,46 +246,44 @@ export async function activitiesOfLeads(db: Queryable, leadIds: string[]): Promi
   return result;
 }
 
-/** Saves many leads' scores and appends them to their histories (two statements). */
+/** Saves many leads' scores and appends them, with their hits, to their histories (one statement). */
 export async function saveScores(
   db: Queryable,
   ruleSet: RuleSet,
   scores: Array<{ leadId: string; score: LeadScore; scoredAt: string }>,
 ): Promise<void> {
   if (scores.length === 0) return;
-  const values = [
-    scores.map((s) => s.leadId),
-    scores.map((s) => s.score.total),
-    scores.map((s) => s.score.fit),
-    scores.map((s) => s.score.engagement),
-    scores.map((s) => s.score.grade),
-    scores.map((s) => s.score.tier),
-    scores.map((s) => s.score.salesReady),
-    scores.map((s) => JSON.stringify(s.score.hits)),
-    scores.map((s) => s.scoredAt),
-    ruleSet.id,
-    ruleSet.version,
-  ];
-  const rows = `SELECT u.lead_id, u.total, u.fit, u.engagement, u.grade, u.tier, u.sales_ready, $10::text, $11::int,
-                       u.hits, u.scored_at
-                  FROM unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::numeric[], $5::text[], $6::text[],
-                              $7::boolean[], $8::jsonb[], $9::timestamptz[])
-                    AS u(lead_id, total, fit, engagement, grade, tier, sales_ready, hits, scored_at)`;
   await db.query(
-    `WITH saved AS (
+    `WITH u AS (
+       SELECT * FROM unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::numeric[], $5::text[], $6::text[],
+                            $7::boolean[], $8::jsonb[], $9::timestamptz[])
+         AS u(lead_id, total, fit, engagement, grade, tier, sales_ready, hits, scored_at)
+     ), saved AS (
        INSERT INTO lead_scores (lead_id, total, fit, engagement, grade, tier, sales_ready,
-                                rule_set_id, rule_set_version, hits, scored_at)
-       ${rows}
+                                rule_set_id, rule_set_version, scored_at)
+       SELECT lead_id, total, fit, engagement, grade, tier, sales_ready, $10, $11, scored_at FROM u
        ON CONFLICT (lead_id) DO UPDATE SET
          total = EXCLUDED.total, fit = EXCLUDED.fit, engagement = EXCLUDED.engagement,
          grade = EXCLUDED.grade, tier = EXCLUDED.tier, sales_ready = EXCLUDED.sales_ready,
          rule_set_id = EXCLUDED.rule_set_id, rule_set_version = EXCLUDED.rule_set_version,
-         hits = EXCLUDED.hits, scored_at = EXCLUDED.scored_at
+         scored_at = EXCLUDED.scored_at
        RETURNING 1
      )
      INSERT INTO score_history (lead_id, total, fit, engagement, grade, tier, sales_ready,
                                 rule_set_id, rule_set_version, hits, scored_at)
-     ${rows}`,
-    values,
+     SELECT lead_id, total, fit, engagement, grade, tier, sales_ready, $10, $11, hits, scored_at FROM u`,
+    [
+      scores.map((s) => s.leadId),
+      scores.map((s) => s.score.total),
+      scores.map((s) => s.score.fit),
+      scores.map((s) => s.score.engagement),
+      scores.map((s) => s.score.grade),
+      scores.map((s) => s.score.tier),
+      scores.map((s) => s.score.salesReady),
+      scores.map((s) => JSON.stringify(s.score.hits)),
+      scores.map((s) => s.scoredAt),
+      ruleSet.id,
+      ruleSet.version,
+    ],
   );
 }

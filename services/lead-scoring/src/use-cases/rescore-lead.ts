@@ -1,10 +1,10 @@
 import { causedBy, type EventOrigin } from '@handoff/contracts';
 import type { PoolClient } from '@handoff/db';
 import type { EventBatch } from '@handoff/kafka';
-import { scoreLead, type LeadScore } from '../domain/rules/engine.js';
+import { scoreLead, type AccountFacts, type LeadScore } from '../domain/rules/engine.js';
 import { readsAccount, type RuleSet } from '../domain/rules/rule-set.js';
-import { accountFacts } from '../store/accounts.js';
-import { activitiesOfLeads, lockLeadsWithScores, saveScores, setStage } from '../store/leads.js';
+import { accountFactsOf, type AccountSignalOptions } from '../store/accounts.js';
+import { activitiesOfLeads, lockLeadsWithScores, recordLastActivity, saveScores, setStages } from '../store/leads.js';
 
 /** One lead to rescore, and why. */
 export interface RescoreRequest {
@@ -32,13 +32,39 @@ export async function rescoreLeads(
   if (requests.length === 0) return;
   const ids = [...new Set(requests.map((r) => r.leadId))].sort();
   const locked = await lockLeadsWithScores(tx, ids);
+  // What leads just did is part of their accounts' signals (roles engaged recently) from now on.
+  const latestActivity = new Map<string, Date>();
+  for (const { leadId, triggerAt } of requests) {
+    const known = latestActivity.get(leadId) ?? locked.get(leadId)?.lead.lastActivityAt;
+    if (triggerAt && (!known || triggerAt > known)) latestActivity.set(leadId, triggerAt);
+  }
+  await recordLastActivity(tx, latestActivity);
   const activitiesByLead = await activitiesOfLeads(tx, ids);
   const { definition } = ruleSet;
-  // Account signals cost a query over the account's leads: read them only if a rule uses them (or on a crossing).
-  const rulesReadAccount = readsAccount(definition);
+  const signals: AccountSignalOptions = {
+    recentDays: definition.account.recentDays,
+    dormantAfterDays: definition.account.dormantAfterDays,
+    halfLifeDays: definition.engagement.halfLifeDays,
+  };
+  // Account signals are read as of just before what triggered each rescore; all at once if a rule uses them,
+  // otherwise only for a lead that crosses (the SDR side routes on them).
+  const accountAsked = (request: RescoreRequest) => {
+    const accountId = locked.get(request.leadId)?.lead.accountId;
+    return accountId ? { accountId, at: request.triggerAt ?? now } : undefined;
+  };
+  const prefetched = new Map<RescoreRequest, AccountFacts>();
+  if (readsAccount(definition)) {
+    const asking = requests.filter((r) => accountAsked(r) !== undefined);
+    const facts = await accountFactsOf(
+      tx,
+      asking.map((r) => accountAsked(r)!),
+      signals,
+    );
+    asking.forEach((request, i) => prefetched.set(request, facts[i]!));
+  }
   const scoredAt = now.toISOString();
   const saves: Array<{ leadId: string; score: LeadScore; scoredAt: string }> = [];
-  const afterSave: Array<() => Promise<void>> = [];
+  const stages = new Map<string, string>();
 
   for (const request of requests) {
     const entry = locked.get(request.leadId);
@@ -47,14 +73,7 @@ export async function rescoreLeads(
     // A handler that read an older version and then waited on this lead must not undo a re-score under a newer one.
     if (previous && previous.ruleSetVersion > ruleSet.version) continue;
     const activities = activitiesByLead.get(lead.id) ?? [];
-    const readAccount = () =>
-      accountFacts(tx, lead.accountId!, {
-        at: request.triggerAt ?? now,
-        recentDays: definition.account.recentDays,
-        dormantAfterDays: definition.account.dormantAfterDays,
-        halfLifeDays: definition.engagement.halfLifeDays,
-      });
-    let account = lead.accountId && rulesReadAccount ? await readAccount() : undefined;
+    let account = prefetched.get(request);
     const score = scoreLead(ruleSet, {
       lead: lead.profile,
       account,
@@ -66,8 +85,8 @@ export async function rescoreLeads(
     const wasSalesReady = previous?.salesReady ?? false;
     // A lead known only by its id (its profile not yet arrived) cannot be handed to an SDR: it crosses once it can.
     // Back in nurture, a lead crosses again only on something it did after it came back, never at once.
-    const latestActivity = activities.reduce((latest, a) => Math.max(latest, Date.parse(a.occurredAt)), -Infinity);
-    const mayCross = !lead.returnedToNurtureAt || latestActivity > lead.returnedToNurtureAt.getTime();
+    const lastDone = activities.reduce((latest, a) => Math.max(latest, Date.parse(a.occurredAt)), -Infinity);
+    const mayCross = !lead.returnedToNurtureAt || lastDone > lead.returnedToNurtureAt.getTime();
     const salesReady = (score.salesReady && lead.email !== null && mayCross) || wasSalesReady;
     const unchanged =
       previous &&
@@ -107,9 +126,10 @@ export async function rescoreLeads(
     });
     if (salesReady && !wasSalesReady && score.reason) {
       // The SDR side routes on the account's signals (a dormant customer goes to its previous owner).
-      if (!account && lead.accountId) account = await readAccount();
+      const asked = accountAsked(request);
+      if (!account && asked) [account] = await accountFactsOf(tx, [asked], signals);
       lead.stage = 'mql';
-      afterSave.push(() => setStage(tx, lead.id, 'mql'));
+      stages.set(lead.id, 'mql');
       outbox.publish('lead.sales-ready', {
         leadId: lead.id,
         accountId: lead.accountId ?? undefined,
@@ -134,13 +154,13 @@ export async function rescoreLeads(
       });
     } else if (lead.stage === 'captured') {
       lead.stage = 'nurture';
-      afterSave.push(() => setStage(tx, lead.id, 'nurture'));
+      stages.set(lead.id, 'nurture');
     }
   }
   // A lead asked twice in one call is saved once, with its last score.
   const latest = new Map(saves.map((s) => [s.leadId, s]));
   await saveScores(tx, ruleSet, [...latest.values()]);
-  for (const step of afterSave) await step();
+  await setStages(tx, stages);
 }
 
 /** Rescores one lead (see rescoreLeads). */
