@@ -61,7 +61,7 @@ export function localSecret(stateDir) {
  * @param {{ stateDir: string, topics: {name: string, partitions: number}[], mode?: 'local'|'containers',
  *           log?: (msg: string) => void }} options
  * @returns {Promise<{ mode: string, databaseUrl: string, redisUrl: string, kafkaBrokers: string,
- *                     stop: () => Promise<void> }>}
+ *                     pids?: { postgres: number, redis: number, broker: number }, stop: () => Promise<void> }>}
  */
 export async function startInfra({ stateDir, topics, mode = detectMode(), log = console.error }) {
   if (mode === 'containers') return startContainers({ log });
@@ -77,6 +77,8 @@ export async function startInfra({ stateDir, topics, mode = detectMode(), log = 
     databaseUrl: postgres.url,
     redisUrl: redis.url,
     kafkaBrokers: broker.bootstrap,
+    // Process ids, for measuring what each uses (npm run bench).
+    pids: { postgres: postgres.pid, redis: redis.pid, broker: broker.pid },
     // The broker first: services see it go before their database does.
     stop: async () => {
       await broker.stop();

@@ -3,6 +3,7 @@
 //   skeleton activities through lead-scoring: HTTP ingest → outbox → Kafka → scored → lead.scored
 //   ratio    skeleton / ceiling
 // Nothing here is asserted; the figures go into closing notes and docs/benchmarks.md.
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build, ensureDependencies, repoRoot, say } from './lib.mjs';
@@ -31,6 +32,40 @@ const infra = await startInfra({
 const brokers = infra.kafkaBrokers.split(',');
 const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.ERROR });
 const emit = (line) => process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`);
+/** CPU seconds a process and its live children used so far (local mode; containers: NaN). */
+function cpuSeconds(pid) {
+  if (!pid) return NaN;
+  const ticksOf = (p, withReaped) => {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      // utime, stime (+ cutime, cstime: children already gone) — fields 14..17, here from index 11.
+      return Number(fields[11]) + Number(fields[12]) + (withReaped ? Number(fields[13]) + Number(fields[14]) : 0);
+    } catch {
+      return 0;
+    }
+  };
+  let ticks = ticksOf(pid, true);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      if (ppid === pid) ticks += ticksOf(entry, false);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
+const cpuOf = (leadScoringPid) => ({
+  leadScoring: cpuSeconds(leadScoringPid),
+  postgres: cpuSeconds(infra.pids?.postgres),
+  broker: cpuSeconds(infra.pids?.broker),
+  redis: cpuSeconds(infra.pids?.redis),
+  bench: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+});
+/** CPU microseconds per item each process spent between two readings. */
+const cpuPer = (before, after, items) =>
+  Object.fromEntries(Object.keys(after).map((k) => [k, Math.round(((after[k] - before[k]) * 1e6) / items)]));
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 // BENCH_ONLY=skeleton runs one bench; BENCH_PROFILE=<dir> writes lead-scoring's CPU profile there.
@@ -167,6 +202,7 @@ async function benchSkeleton() {
   };
 
   // Throughput: batches of 500 as fast as ingest accepts them.
+  const cpuBefore = cpuOf(service.pid);
   const started = performance.now();
   for (let i = 0; i < SKELETON_ACTIVITIES; i += 500) {
     const batch = Array.from({ length: Math.min(500, SKELETON_ACTIVITIES - i) }, (_, j) => activity(i + j));
@@ -177,6 +213,7 @@ async function benchSkeleton() {
   const ingested = performance.now();
   await waitScored(SKELETON_ACTIVITIES, 300_000);
   const finished = performance.now();
+  const cpuAfter = cpuOf(service.pid);
   const throughputLatencies = [...latencies].sort((a, b) => a - b);
   // lead-scoring's own resident memory right after the load, from its Prometheus metrics.
   const metrics = await (await fetch(`${service.url}/metrics`)).text();
@@ -192,6 +229,7 @@ async function benchSkeleton() {
     p50Ms: round(percentile(throughputLatencies, 50)),
     p99Ms: round(percentile(throughputLatencies, 99)),
     leadScoringRssMb: Math.round(rss / 1048576),
+    cpuMicrosPerActivity: cpuPer(cpuBefore, cpuAfter, scored),
   };
 
   // Latency at a steady, moderate rate: one activity per request.

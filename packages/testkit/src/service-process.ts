@@ -46,6 +46,11 @@ export class ServiceProcess {
     }
   }
 
+  /** The running process's id (for measuring it), if it runs. */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
   private async startOnce(options: { readyTimeoutMs?: number }): Promise<this> {
     const infra = this.infra;
     const log = createWriteStream(this.logFile, { flags: 'a' });

@@ -24,19 +24,21 @@ export async function accountFacts(
   accountId: string,
   options: AccountSignalOptions & { at: Date },
 ): Promise<AccountFacts> {
-  const [facts] = await accountFactsOf(db, [{ accountId, at: options.at }], options);
+  const [facts] = await accountFactsOf(db, [{ accountId, at: options.at }], options, new Map());
   return facts!;
 }
 
 /**
  * Account facts for many (account, instant) pairs in one query, in the order
  * asked. Each reads the account's leads only (their scores and latest
- * activity), never their activities.
+ * activity), never their activities. `justActive` is what leads did in the
+ * batch being scored, not yet saved on them.
  */
 export async function accountFactsOf(
   db: Queryable,
   asked: Array<{ accountId: string; at: Date }>,
   options: AccountSignalOptions,
+  justActive: Map<string, Date>,
 ): Promise<AccountFacts[]> {
   if (asked.length === 0) return [];
   const { rows } = await db.query<{
@@ -57,13 +59,22 @@ export async function accountFactsOf(
                         ELSE power(0.5, GREATEST(0, extract(epoch FROM q.at - s.scored_at)) / 86400 / $4::float8) END)
                  AS engagement,
                array_agg(DISTINCT l.profile->>'buyingRole')
-                 FILTER (WHERE l.profile ? 'buyingRole' AND l.last_activity_at > q.at - make_interval(days => $3))
+                 FILTER (WHERE l.profile ? 'buyingRole' AND GREATEST(l.last_activity_at, b.at) > q.at - make_interval(days => $3))
                  AS "rolesEngaged",
-               max(l.last_activity_at) FILTER (WHERE l.last_activity_at < q.at) AS "lastBefore"
+               max(GREATEST(l.last_activity_at, b.at)) FILTER (WHERE GREATEST(l.last_activity_at, b.at) < q.at)
+                 AS "lastBefore"
           FROM leads l LEFT JOIN lead_scores s ON s.lead_id = l.id
+          LEFT JOIN unnest($5::uuid[], $6::timestamptz[]) AS b(lead_id, at) ON b.lead_id = l.id
          WHERE l.account_id = q.account_id) f
       ORDER BY q.i`,
-    [asked.map((a) => a.accountId), asked.map((a) => a.at), options.recentDays, options.halfLifeDays],
+    [
+      asked.map((a) => a.accountId),
+      asked.map((a) => a.at),
+      options.recentDays,
+      options.halfLifeDays,
+      [...justActive.keys()],
+      [...justActive.values()],
+    ],
   );
   return rows.map((row, i) => {
     const customer = row.customer ?? false;

@@ -95,27 +95,6 @@ export async function setStage(
   );
 }
 
-/** Moves many leads to new stages (one statement). */
-export async function setStages(db: Queryable, stages: Map<string, string>): Promise<void> {
-  if (stages.size === 0) return;
-  await db.query(
-    `UPDATE leads l SET stage = u.stage, updated_at = now()
-       FROM unnest($1::uuid[], $2::text[]) AS u(id, stage) WHERE l.id = u.id`,
-    [[...stages.keys()], [...stages.values()]],
-  );
-}
-
-/** Records when leads last did something (never moves it back; one statement). Callers hold the leads' locks. */
-export async function recordLastActivity(db: Queryable, latest: Map<string, Date>): Promise<void> {
-  if (latest.size === 0) return;
-  await db.query(
-    `UPDATE leads l SET last_activity_at = GREATEST(l.last_activity_at, u.at)
-       FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at)
-      WHERE l.id = u.id AND (l.last_activity_at IS NULL OR l.last_activity_at < u.at)`,
-    [[...latest.keys()], [...latest.values()]],
-  );
-}
-
 export async function findLead(db: Queryable, leadId: string): Promise<LeadRow | undefined> {
   const { rows } = await db.query(
     `SELECT id, email, account_id AS "accountId", profile, stage,
@@ -133,48 +112,53 @@ export async function clearSalesReady(db: Queryable, leadId: string): Promise<vo
 const LEAD_COLUMNS = `l.id, l.email, l.account_id AS "accountId", l.profile, l.stage,
   l.engagement_reset_at AS "engagementResetAt", l.returned_to_nurture_at AS "returnedToNurtureAt"`;
 
-/** Creates the leads that do not exist yet (one statement); existing ones are left as they are. */
-export async function ensureLeads(
+export interface NewLead {
+  id: string;
+  email?: string | undefined;
+  accountId?: string | undefined;
+  profile: Partial<LeadProfile>;
+}
+
+export interface NewActivity {
+  id: string;
+  leadId: string;
+  type: string;
+  occurredAt: string;
+  source?: string | undefined;
+  campaign?: string | undefined;
+  properties: Record<string, unknown>;
+}
+
+/**
+ * Stores a batch of activities in one statement: the accounts and leads they
+ * name that do not exist yet (existing ones are left as they are), then each
+ * activity once. Returns the ids of the activities that were new.
+ */
+export async function insertActivities(
   db: Queryable,
-  leads: Array<{
-    id: string;
-    email?: string | undefined;
-    accountId?: string | undefined;
-    profile: Partial<LeadProfile>;
-  }>,
-): Promise<void> {
-  if (leads.length === 0) return;
-  await db.query(
-    `INSERT INTO leads (id, email, account_id, profile)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::jsonb[]) ON CONFLICT (id) DO NOTHING`,
+  batch: { accounts: Array<{ id: string; domain?: string | undefined }>; leads: NewLead[]; activities: NewActivity[] },
+): Promise<Set<string>> {
+  if (batch.activities.length === 0) return new Set();
+  // Accounts in id order, so concurrent batches creating the same ones take them alike.
+  const accounts = [...batch.accounts].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const { leads, activities } = batch;
+  const { rows } = await db.query<{ id: string }>(
+    `WITH new_accounts AS (
+       INSERT INTO accounts (id, domain) SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT (id) DO NOTHING
+     ), new_leads AS (
+       INSERT INTO leads (id, email, account_id, profile)
+       SELECT * FROM unnest($3::uuid[], $4::text[], $5::uuid[], $6::jsonb[]) ON CONFLICT (id) DO NOTHING
+     )
+     INSERT INTO activities (id, lead_id, type, occurred_at, source, campaign, properties)
+     SELECT * FROM unnest($7::uuid[], $8::uuid[], $9::text[], $10::timestamptz[], $11::text[], $12::text[], $13::jsonb[])
+     ON CONFLICT (id) DO NOTHING RETURNING id`,
     [
+      accounts.map((a) => a.id),
+      accounts.map((a) => a.domain ?? null),
       leads.map((l) => l.id),
       leads.map((l) => l.email ?? null),
       leads.map((l) => l.accountId ?? null),
       leads.map((l) => JSON.stringify({ ...l.profile, ...(l.email ? { email: l.email } : {}) })),
-    ],
-  );
-}
-
-/** Records activities once each (one statement); returns the ids that were new. */
-export async function insertActivities(
-  db: Queryable,
-  activities: Array<{
-    id: string;
-    leadId: string;
-    type: string;
-    occurredAt: string;
-    source?: string | undefined;
-    campaign?: string | undefined;
-    properties: Record<string, unknown>;
-  }>,
-): Promise<Set<string>> {
-  if (activities.length === 0) return new Set();
-  const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO activities (id, lead_id, type, occurred_at, source, campaign, properties)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::jsonb[])
-     ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [
       activities.map((a) => a.id),
       activities.map((a) => a.leadId),
       activities.map((a) => a.type),
@@ -246,13 +230,24 @@ export async function activitiesOfLeads(db: Queryable, leadIds: string[]): Promi
   return result;
 }
 
-/** Saves many leads' scores and appends them, with their hits, to their histories (one statement). */
-export async function saveScores(
-  db: Queryable,
-  ruleSet: RuleSet,
-  scores: Array<{ leadId: string; score: LeadScore; scoredAt: string }>,
-): Promise<void> {
-  if (scores.length === 0) return;
+/** What one rescore of many leads writes. */
+export interface ScoringWrites {
+  scores: Array<{ leadId: string; score: LeadScore; scoredAt: string }>;
+  /** Leads that move to a new stage. */
+  stages: Map<string, string>;
+  /** When leads last did something (never moved back). */
+  lastActivity: Map<string, Date>;
+}
+
+/**
+ * Saves many leads' scores, appends them with their hits to their histories,
+ * and moves the leads' stages and latest activity, in one statement. The
+ * caller holds the leads' locks.
+ */
+export async function saveScoring(db: Queryable, ruleSet: RuleSet, writes: ScoringWrites): Promise<void> {
+  const { scores, stages, lastActivity } = writes;
+  if (scores.length === 0 && stages.size === 0 && lastActivity.size === 0) return;
+  const leadIds = [...new Set([...stages.keys(), ...lastActivity.keys()])];
   await db.query(
     `WITH u AS (
        SELECT * FROM unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::numeric[], $5::text[], $6::text[],
@@ -267,6 +262,13 @@ export async function saveScores(
          grade = EXCLUDED.grade, tier = EXCLUDED.tier, sales_ready = EXCLUDED.sales_ready,
          rule_set_id = EXCLUDED.rule_set_id, rule_set_version = EXCLUDED.rule_set_version,
          scored_at = EXCLUDED.scored_at
+       RETURNING 1
+     ), moved AS (
+       UPDATE leads l SET stage = COALESCE(m.stage, l.stage),
+                          last_activity_at = GREATEST(l.last_activity_at, m.at),
+                          updated_at = CASE WHEN m.stage IS NULL THEN l.updated_at ELSE now() END
+         FROM unnest($12::uuid[], $13::text[], $14::timestamptz[]) AS m(id, stage, at)
+        WHERE l.id = m.id
        RETURNING 1
      )
      INSERT INTO score_history (lead_id, total, fit, engagement, grade, tier, sales_ready,
@@ -284,6 +286,9 @@ export async function saveScores(
       scores.map((s) => s.scoredAt),
       ruleSet.id,
       ruleSet.version,
+      leadIds,
+      leadIds.map((id) => stages.get(id) ?? null),
+      leadIds.map((id) => lastActivity.get(id) ?? null),
     ],
   );
 }

@@ -2,8 +2,7 @@ import { accountIdFromDomain, causedBy, companyDomainOf, type HandoffEvent } fro
 import type { PoolClient } from '@handoff/db';
 import type { EventBatch } from '@handoff/kafka';
 import type { RuleSet } from '../domain/rules/rule-set.js';
-import { ensureAccounts } from '../store/accounts.js';
-import { ensureLeads, insertActivities } from '../store/leads.js';
+import { insertActivities, type NewLead } from '../store/leads.js';
 import { rescoreLeads, type RescoreRequest } from './rescore-lead.js';
 
 /**
@@ -21,7 +20,7 @@ export async function recordActivities(
   now: Date,
 ): Promise<void> {
   const accounts = new Map<string, string | undefined>();
-  const leads = new Map<string, Parameters<typeof ensureLeads>[1][number]>();
+  const leads = new Map<string, NewLead>();
   for (const { leadId, accountId: givenAccountId, data } of events) {
     if (leads.has(leadId!)) continue;
     const domain = data.email ? companyDomainOf(data.email) : undefined;
@@ -38,14 +37,10 @@ export async function recordActivities(
       },
     });
   }
-  await ensureAccounts(
-    tx,
-    [...accounts].map(([id, domain]) => ({ id, domain })),
-  );
-  await ensureLeads(tx, [...leads.values()]);
-  const inserted = await insertActivities(
-    tx,
-    events.map(({ leadId, data }) => ({
+  const inserted = await insertActivities(tx, {
+    accounts: [...accounts].map(([id, domain]) => ({ id, domain })),
+    leads: [...leads.values()],
+    activities: events.map(({ leadId, data }) => ({
       id: data.activityId,
       leadId: leadId!,
       type: data.type,
@@ -54,7 +49,7 @@ export async function recordActivities(
       campaign: data.campaign,
       properties: data.properties,
     })),
-  );
+  });
   const byLead = new Map<string, RescoreRequest & { causationActivityIds: string[]; latestAt: number }>();
   for (const event of events) {
     if (!inserted.delete(event.data.activityId)) continue; // already recorded (or twice in this batch)

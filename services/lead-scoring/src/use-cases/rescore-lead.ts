@@ -4,7 +4,7 @@ import type { EventBatch } from '@handoff/kafka';
 import { scoreLead, type AccountFacts, type LeadScore } from '../domain/rules/engine.js';
 import { readsAccount, type RuleSet } from '../domain/rules/rule-set.js';
 import { accountFactsOf, type AccountSignalOptions } from '../store/accounts.js';
-import { activitiesOfLeads, lockLeadsWithScores, recordLastActivity, saveScores, setStages } from '../store/leads.js';
+import { activitiesOfLeads, lockLeadsWithScores, saveScoring } from '../store/leads.js';
 
 /** One lead to rescore, and why. */
 export interface RescoreRequest {
@@ -38,7 +38,6 @@ export async function rescoreLeads(
     const known = latestActivity.get(leadId) ?? locked.get(leadId)?.lead.lastActivityAt;
     if (triggerAt && (!known || triggerAt > known)) latestActivity.set(leadId, triggerAt);
   }
-  await recordLastActivity(tx, latestActivity);
   const activitiesByLead = await activitiesOfLeads(tx, ids);
   const { definition } = ruleSet;
   const signals: AccountSignalOptions = {
@@ -59,6 +58,7 @@ export async function rescoreLeads(
       tx,
       asking.map((r) => accountAsked(r)!),
       signals,
+      latestActivity,
     );
     asking.forEach((request, i) => prefetched.set(request, facts[i]!));
   }
@@ -127,7 +127,7 @@ export async function rescoreLeads(
     if (salesReady && !wasSalesReady && score.reason) {
       // The SDR side routes on the account's signals (a dormant customer goes to its previous owner).
       const asked = accountAsked(request);
-      if (!account && asked) [account] = await accountFactsOf(tx, [asked], signals);
+      if (!account && asked) [account] = await accountFactsOf(tx, [asked], signals, latestActivity);
       lead.stage = 'mql';
       stages.set(lead.id, 'mql');
       outbox.publish('lead.sales-ready', {
@@ -159,8 +159,7 @@ export async function rescoreLeads(
   }
   // A lead asked twice in one call is saved once, with its last score.
   const latest = new Map(saves.map((s) => [s.leadId, s]));
-  await saveScores(tx, ruleSet, [...latest.values()]);
-  await setStages(tx, stages);
+  await saveScoring(tx, ruleSet, { scores: [...latest.values()], stages, lastActivity: latestActivity });
 }
 
 /** Rescores one lead (see rescoreLeads). */
