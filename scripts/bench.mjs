@@ -4,6 +4,7 @@
 //   ratio    skeleton / ceiling
 // Nothing here is asserted; the figures go into closing notes and docs/benchmarks.md.
 import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build, ensureDependencies, repoRoot, say } from './lib.mjs';
@@ -23,6 +24,8 @@ const CEILING_MESSAGES = Number(process.env.BENCH_CEILING_MESSAGES ?? 50_000);
 const SKELETON_ACTIVITIES = Number(process.env.BENCH_ACTIVITIES ?? 10_000);
 const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 50);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
+// Activities per request in the latency bench (1: one webhook per activity; more: a sender that batches).
+const LATENCY_BATCH = Number(process.env.BENCH_LATENCY_BATCH ?? 1);
 
 const infra = await startInfra({
   stateDir,
@@ -55,6 +58,15 @@ function cpuSeconds(pid) {
     }
   }
   return ticks / 100; // USER_HZ
+}
+/** A process's peak resident memory so far (VmHWM), in MB. */
+function peakRssMb(pid) {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : NaN;
+  } catch {
+    return NaN;
+  }
 }
 const cpuOf = (leadScoringPid) => ({
   leadScoring: cpuSeconds(leadScoringPid),
@@ -140,6 +152,7 @@ async function benchCeiling() {
   const finished = performance.now();
   await consumer.disconnect();
   await producer.disconnect();
+  await pool.query('DROP TABLE bench_ceiling');
   await pool.end();
   return {
     bench: 'ceiling',
@@ -154,9 +167,8 @@ async function benchCeiling() {
 
 async function benchSkeleton() {
   const jwtSecret = localSecret(stateDir);
-  const service = await startLeadScoring(`bench_${Date.now()}`, jwtSecret, {
-    profile: process.env.BENCH_PROFILE,
-  });
+  const schema = `bench_${Date.now()}`;
+  const service = await startLeadScoring(schema, jwtSecret, { profile: process.env.BENCH_PROFILE });
   const token = await signToken(jwtSecret, { role: 'service', sub: 'bench' });
   const sentAt = new Map();
   const latencies = [];
@@ -182,14 +194,34 @@ async function benchSkeleton() {
   await groupJoined;
   await new Promise((r) => setTimeout(r, 500));
 
-  const post = async (activities) => {
-    const response = await fetch(`${service.url}/v1/activities`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(activities),
+  // Keep-alive connections, at most 64: an open-loop sender must not open a socket per request.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const post = (activities) =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify(activities);
+      const request = http.request(
+        `${service.url}/v1/activities`,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk) => (text += chunk));
+          response.on('end', () =>
+            response.statusCode === 202 ? resolve() : reject(new Error(`ingest: ${response.statusCode} ${text}`)),
+          );
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
     });
-    if (response.status !== 202) throw new Error(`ingest failed: ${response.status} ${await response.text()}`);
-  };
   // Engagement stays under the MQL threshold for most leads (page views), so this measures scoring, not routing.
   const activity = (i) => ({
     activityId: crypto.randomUUID(),
@@ -214,6 +246,7 @@ async function benchSkeleton() {
   await waitScored(SKELETON_ACTIVITIES, 300_000);
   const finished = performance.now();
   const cpuAfter = cpuOf(service.pid);
+  const peakRss = peakRssMb(service.pid);
   const throughputLatencies = [...latencies].sort((a, b) => a - b);
   // lead-scoring's own resident memory right after the load, from its Prometheus metrics.
   const metrics = await (await fetch(`${service.url}/metrics`)).text();
@@ -229,6 +262,7 @@ async function benchSkeleton() {
     p50Ms: round(percentile(throughputLatencies, 50)),
     p99Ms: round(percentile(throughputLatencies, 99)),
     leadScoringRssMb: Math.round(rss / 1048576),
+    leadScoringPeakRssMb: peakRss,
     cpuMicrosPerActivity: cpuPer(cpuBefore, cpuAfter, scored),
   };
 
@@ -237,28 +271,39 @@ async function benchSkeleton() {
   scored = 0;
   sentAt.clear();
   const total = LATENCY_RATE * LATENCY_SECONDS;
-  const interval = 1000 / LATENCY_RATE;
+  const interval = (1000 / LATENCY_RATE) * LATENCY_BATCH;
+  // Open loop: each request is sent at its time whether or not earlier ones have answered, so a slow answer
+  // cannot hide the latency of those queued behind it (latency counts from the scheduled send).
   const t0 = performance.now();
-  for (let i = 0; i < total; i++) {
-    const wait = t0 + i * interval - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const a = activity(100_000 + i);
-    sentAt.set(a.activityId, performance.now());
-    await post(a);
+  const requests = [];
+  for (let i = 0; i < total; i += LATENCY_BATCH) {
+    const due = t0 + (i / LATENCY_BATCH) * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const batch = Array.from({ length: Math.min(LATENCY_BATCH, total - i) }, (_, j) => activity(100_000 + i + j));
+    for (const a of batch) sentAt.set(a.activityId, due);
+    requests.push(post(LATENCY_BATCH === 1 ? batch[0] : batch));
   }
+  const sendSeconds = (performance.now() - t0) / 1000;
+  await Promise.all(requests);
   await waitScored(total, 60_000);
+  const pipeline = await pipelineCounters(service.url);
   const sorted = [...latencies].sort((a, b) => a - b);
   const latency = {
     bench: 'skeleton-latency',
-    what: `activity → lead.scored at ${LATENCY_RATE}/s for ${LATENCY_SECONDS} s, one activity per request`,
+    what: `activity → lead.scored at ${LATENCY_RATE}/s for ${LATENCY_SECONDS} s, ${LATENCY_BATCH} per request, open loop`,
+    achievedPerSec: Math.round(total / sendSeconds),
+    ...pipeline,
     activities: total,
     scored,
     p50Ms: round(percentile(sorted, 50)),
     p99Ms: round(percentile(sorted, 99)),
     maxMs: round(sorted[sorted.length - 1]),
   };
+  agent.destroy();
   await consumer.disconnect();
   await service.stop();
+  await dropSchema(schema);
   return [throughput, latency];
 }
 
@@ -272,7 +317,8 @@ async function benchBacktest() {
   const PER_LEAD = Number(process.env.BENCH_BACKTEST_ACTIVITIES ?? 12);
   const jwtSecret = localSecret(stateDir);
   const schema = `bench_bt_${Date.now()}`;
-  const service = await startLeadScoring(schema, jwtSecret);
+  const service = await startLeadScoring(schema, jwtSecret, { profile: process.env.BENCH_PROFILE });
+  const startedRss = peakRssMb(service.pid);
   const pool = new pg.Pool({ connectionString: infra.databaseUrl, options: `-c search_path=${schema}` });
   const types = [
     'page_view',
@@ -339,6 +385,7 @@ async function benchBacktest() {
   };
   const draft = await call('/v1/rule-sets', { from: 'default' });
   const timings = [];
+  const loads = [];
   let report;
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
@@ -347,8 +394,11 @@ async function benchBacktest() {
       to: new Date(from + span).toISOString(),
     });
     timings.push(performance.now() - t0);
+    loads.push(report.loadMs);
   }
+  const peakRss = peakRssMb(service.pid);
   await service.stop();
+  await dropSchema(schema);
   return {
     bench: 'backtest',
     what: `POST /v1/rule-sets/:id/backtest over ${LEADS} leads × ${PER_LEAD} activities (12 weeks), two versions`,
@@ -356,6 +406,10 @@ async function benchBacktest() {
     activities: LEADS * PER_LEAD,
     mqls: report.baseline.mqls,
     msEach: timings.map(round),
+    // Of each: waiting on Postgres for the history (a page at a time); the rest is the replay under both versions.
+    loadMsEach: loads,
+    leadScoringPeakRssMb: peakRss,
+    leadScoringRssAtStartMb: startedRss,
   };
 }
 
@@ -366,9 +420,34 @@ async function startLeadScoring(schema, jwtSecret, options = {}) {
     await freePort(),
     { KAFKA_CREATE_TOPICS: 'false', KAFKA_SESSION_TIMEOUT_MS: '6000', DB_SCHEMA: schema, LOG_LEVEL: 'warn' },
     { ...infra, kafkaBrokers: brokers, jwtSecret, repoRoot },
-    options.profile ? ['--cpu-prof', `--cpu-prof-dir=${options.profile}`] : [],
+    [
+      ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []),
+      ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${options.profile}`] : []),
+    ],
   );
   return service.start();
+}
+
+/** How lead-scoring batched the work so far: consumer batches and relay sends, from its Prometheus metrics. */
+async function pipelineCounters(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const sum = (name) =>
+    [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
+  const batches = sum('handoff_consumer_batch_seconds_count');
+  const sends = sum('handoff_outbox_send_seconds_count');
+  return {
+    consumerBatches: batches,
+    messagesPerBatch: round(sum('handoff_consumer_messages_total') / batches),
+    relaySends: sends,
+    messagesPerSend: round(sum('handoff_outbox_published_total') / sends),
+  };
+}
+
+/** Drops a bench's schema, so the next bench (or run) does not share the database with its leftovers. */
+async function dropSchema(schema) {
+  const pool = new pg.Pool({ connectionString: infra.databaseUrl, max: 1 });
+  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await pool.end();
 }
 
 function round(x) {

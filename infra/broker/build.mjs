@@ -74,12 +74,67 @@ function cacheRoot() {
   return path.join(xdg, 'handoff');
 }
 
+/**
+ * Source edits to the mock, each an exact text replacement that fails the
+ * build loudly if the source no longer matches.
+ *
+ * Fetch: the mock answers with one message set (one producer batch) per
+ * partition ("FIXME: Multiple messageSets ?"), so a consumer's batches could
+ * never be larger than the producer's, however far behind it is. Real Kafka
+ * returns consecutive batches up to the partition's byte limit; so does this.
+ */
+const SOURCE_PATCHES = [
+  {
+    file: 'src/rdkafka_mock_handlers.c',
+    find: `                        if (mset && partsize < (size_t)PartMaxBytes &&
+                            totsize < (size_t)MaxBytes) {
+                                /* Response: Records */
+                                size_t written = rd_kafka_buf_write_kbytes(
+                                    resp, &mset->bytes);
+                                partsize += written;
+                                totsize += written;
+
+                                /* FIXME: Multiple messageSets ? */
+                        } else {`,
+    replace: `                        if (mset && partsize < (size_t)PartMaxBytes &&
+                            totsize < (size_t)MaxBytes) {
+                                /* Response: Records: consecutive message
+                                 * sets up to the partition's byte limit
+                                 * (always at least one), as Kafka does. */
+                                const rd_kafka_mock_msgset_t *next = mset;
+                                size_t len = 0;
+                                while (next &&
+                                       (next == mset ||
+                                        len + RD_KAFKAP_BYTES_LEN(&next->bytes) <=
+                                            (size_t)PartMaxBytes)) {
+                                        len += RD_KAFKAP_BYTES_LEN(&next->bytes);
+                                        next = TAILQ_NEXT(next, link);
+                                }
+                                rd_kafkap_bytes_t *records =
+                                    rd_kafkap_bytes_new(NULL, (int32_t)len);
+                                size_t at = 0;
+                                for (const rd_kafka_mock_msgset_t *m = mset;
+                                     m != next; m = TAILQ_NEXT(m, link)) {
+                                        memcpy((char *)records->data + at,
+                                               m->bytes.data,
+                                               RD_KAFKAP_BYTES_LEN(&m->bytes));
+                                        at += RD_KAFKAP_BYTES_LEN(&m->bytes);
+                                }
+                                size_t written =
+                                    rd_kafka_buf_write_kbytes(resp, records);
+                                rd_kafkap_bytes_destroy(records);
+                                partsize += written;
+                                totsize += written;
+                        } else {`,
+  },
+];
+
 /** Cache key: source package version + hash of launcher.c and the recipe. */
 async function cacheKey() {
   const hash = createHash('sha256')
     .update(await readFile(LAUNCHER))
-    // The recipe is part of the key too, so a changed flag also rebuilds.
-    .update(JSON.stringify({ CONFIGURE_FLAGS, CFLAGS, LIBS, arch: process.arch }))
+    // The recipe is part of the key too, so a changed flag or patch also rebuilds.
+    .update(JSON.stringify({ CONFIGURE_FLAGS, CFLAGS, LIBS, SOURCE_PATCHES, arch: process.arch }))
     .digest('hex');
   return `librdkafka-${SOURCE_VERSION}-${hash.slice(0, 16)}`;
 }
@@ -219,6 +274,12 @@ async function build(keyDir, binary, log) {
     if (!tarball) throw new Error(`npm pack ${SOURCE_PACKAGE}@${SOURCE_VERSION} produced no tarball`);
     await run('tar', ['xzf', tarball, 'package/deps/librdkafka'], { cwd: work });
     const src = path.join(work, 'package', 'deps', 'librdkafka');
+    for (const patch of SOURCE_PATCHES) {
+      const file = path.join(src, patch.file);
+      const text = await readFile(file, 'utf8');
+      if (!text.includes(patch.find)) throw new Error(`handoff-broker: ${patch.file} no longer matches its patch`);
+      await writeFile(file, text.replace(patch.find, patch.replace));
+    }
 
     await run('bash', ['./configure', ...CONFIGURE_FLAGS], { cwd: src });
     const jobs = String(Math.max(2, os.availableParallelism?.() ?? os.cpus().length));

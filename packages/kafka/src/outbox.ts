@@ -38,7 +38,11 @@ export function outboxMessageOf(event: HandoffEvent): OutboxMessage {
  * already there is skipped, which makes a repeated write of the same event a no-op.
  * Returns how many rows were new.
  */
-export async function appendToOutbox(tx: PoolClient, schema: string, messages: OutboxMessage[]): Promise<number> {
+export async function appendToOutbox(
+  tx: Pick<PoolClient, 'query'>,
+  schema: string,
+  messages: OutboxMessage[],
+): Promise<number> {
   if (messages.length === 0) return 0;
   const result = await tx.query<{ inserted: number }>(
     `WITH ins AS (
@@ -85,7 +89,56 @@ export class EventBatch {
 
   /** Writes what was queued into the outbox and empties the batch. */
   async flush(tx: PoolClient, schema: string): Promise<number> {
-    const pending = this.messages.splice(0, this.messages.length);
-    return appendToOutbox(tx, schema, pending);
+    return appendToOutbox(tx, schema, this.take());
+  }
+
+  /** Empties the batch, returning what was queued. */
+  take(): OutboxMessage[] {
+    return this.messages.splice(0, this.messages.length);
+  }
+}
+
+/**
+ * Writes events that change nothing else (an ingest endpoint's) to the
+ * outbox. A single INSERT is atomic on its own, so no transaction is opened;
+ * and writes asked for while one is in flight go together in the next one
+ * (group commit), so under load many requests share one statement, while a
+ * lone request waits for nobody.
+ */
+export class OutboxWriter {
+  private waiting: Array<{ messages: OutboxMessage[]; done: (err?: unknown) => void }> = [];
+  private writing = false;
+
+  constructor(
+    private readonly db: Pick<PoolClient, 'query'>,
+    private readonly schema: string,
+  ) {}
+
+  /** Resolves once the batch's events are committed to the outbox (they will be published). */
+  write(batch: EventBatch): Promise<void> {
+    const messages = batch.take();
+    if (messages.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ messages, done: (err) => (err === undefined ? resolve() : reject(err)) });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.waiting.length > 0) {
+      const group = this.waiting.splice(0, this.waiting.length);
+      try {
+        await appendToOutbox(
+          this.db,
+          this.schema,
+          group.flatMap((w) => w.messages),
+        );
+        for (const w of group) w.done();
+      } catch (err) {
+        for (const w of group) w.done(err ?? new Error('outbox write failed'));
+      }
+    }
+    this.writing = false;
   }
 }

@@ -7,9 +7,9 @@ import {
   nameBasedId,
   newOrigin,
 } from '@handoff/contracts';
-import { withTransaction, type Pool } from '@handoff/db';
+import type { Pool } from '@handoff/db';
 import { badRequest, defineRoute, notFound } from '@handoff/http';
-import { EventBatch } from '@handoff/kafka';
+import { EventBatch, OutboxWriter } from '@handoff/kafka';
 import type { ActiveRuleSet } from '../domain/rules/active-rule-set.js';
 import { explainAt } from '../domain/rules/explain.js';
 import { accountFacts, accountWithLeads } from '../store/accounts.js';
@@ -58,6 +58,8 @@ function accountFor(email: string, given?: string): string | undefined {
 
 /** lead-scoring's HTTP API. Ingest is written to the outbox and applied by the consumer, like any producer's event. */
 export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => Date; active: ActiveRuleSet }) {
+  // Ingest changes nothing but the outbox: concurrent requests share its writes.
+  const ingest = new OutboxWriter(deps.pool, deps.schema);
   return [
     defineRoute({
       method: 'post',
@@ -72,11 +74,9 @@ export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => D
         const { leadId: givenLeadId, accountId: givenAccountId, ...profile } = body;
         const leadId = givenLeadId ?? leadIdFromEmail(profile.email);
         const accountId = accountFor(profile.email, givenAccountId);
-        await withTransaction(deps.pool, async (tx) => {
-          const batch = new EventBatch(SERVICE);
-          batch.publish('lead.upserted', { leadId, accountId, origin: newOrigin(correlationId), data: { profile } });
-          await batch.flush(tx, deps.schema);
-        });
+        const batch = new EventBatch(SERVICE);
+        batch.publish('lead.upserted', { leadId, accountId, origin: newOrigin(correlationId), data: { profile } });
+        await ingest.write(batch);
         return { status: 202, body: { leadId, accountId: accountId ?? null } };
       },
     }),
@@ -127,7 +127,7 @@ export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => D
           });
           return { activityId, leadId };
         });
-        await withTransaction(deps.pool, (tx) => batch.flush(tx, deps.schema));
+        await ingest.write(batch);
         return { status: 202, body: { accepted: accepted.length, activities: accepted } };
       },
     }),

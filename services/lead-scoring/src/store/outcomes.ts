@@ -24,59 +24,86 @@ export async function recordOutcome(
 
 /**
  * Every lead with activity or an outcome in [since, to), with its history up
- * to `to`. Run inside a REPEATABLE READ transaction for a consistent snapshot.
+ * to `to`, handed to `each` a page at a time through a cursor, so memory holds
+ * one page, never the whole history. Run inside a REPEATABLE READ transaction
+ * for a consistent snapshot. Returns how long it waited on Postgres (the next
+ * page is read while one is replayed).
  */
-export async function loadHistories(tx: PoolClient, since: Date, to: Date): Promise<LeadHistory[]> {
-  const iso = `to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-  const { rows: leads } = await tx.query<{ id: string; email: string | null; profile: Record<string, unknown> }>(
-    `SELECT l.id, l.email, l.profile FROM leads l
+export async function forEachHistory(
+  tx: PoolClient,
+  range: { since: Date; to: Date },
+  each: (lead: LeadHistory) => void,
+  pageSize = 2000,
+): Promise<{ waitedMs: number }> {
+  const { since, to } = range;
+  // The plan's cost (a subquery per lead) talks Postgres into compiling it: ~100 ms of JIT that never pays back here.
+  await tx.query('SET LOCAL jit = off');
+  // One row per lead with its activities as a JSON array ([id, type, epoch ms, properties], in time order):
+  // one JSON.parse per lead beats a row per activity.
+  await tx.query(
+    `DECLARE histories NO SCROLL CURSOR FOR
+     SELECT l.id, l.email, l.profile,
+            (SELECT json_agg(json_build_array(a.id, a.type, (extract(epoch FROM a.occurred_at) * 1000)::float8,
+                                              a.properties) ORDER BY a.occurred_at, a.id)
+               FROM activities a WHERE a.lead_id = l.id AND a.occurred_at < $2) AS activities
+       FROM leads l
       WHERE EXISTS (SELECT 1 FROM activities a WHERE a.lead_id = l.id AND a.occurred_at >= $1 AND a.occurred_at < $2)
          OR EXISTS (SELECT 1 FROM lead_outcomes o WHERE o.lead_id = l.id AND o.occurred_at >= $1 AND o.occurred_at < $2)`,
     [since, to],
   );
-  const ids = leads.map((l) => l.id);
-  const { rows: activities } = await tx.query<{
-    leadId: string;
-    id: string;
-    type: string;
-    occurredAt: string;
-    properties: Record<string, unknown>;
-  }>(
-    `SELECT lead_id AS "leadId", id, type, properties, ${iso.replace('%s', 'occurred_at')} AS "occurredAt"
-       FROM activities WHERE lead_id = ANY($1::uuid[]) AND occurred_at < $2 ORDER BY occurred_at, id`,
-    [ids, to],
-  );
-  const { rows: outcomes } = await tx.query<{ leadId: string; kind: OutcomeKind; occurredAt: string }>(
-    `SELECT lead_id AS "leadId", kind, ${iso.replace('%s', 'occurred_at')} AS "occurredAt"
-       FROM lead_outcomes WHERE lead_id = ANY($1::uuid[]) ORDER BY occurred_at`,
-    [ids],
-  );
-  const byLead = new Map<string, LeadHistory>(
-    leads.map((l) => [
-      l.id,
-      {
+  const fetchPage = async () => {
+    const { rows: leads } = await tx.query<{
+      id: string;
+      email: string | null;
+      profile: Record<string, unknown>;
+      activities: Array<[string, string, number, Record<string, unknown>]> | null;
+    }>(`FETCH ${pageSize} FROM histories`);
+    if (leads.length === 0) return { leads, outcomes: [] };
+    const { rows: outcomes } = await tx.query<{ leadId: string; kind: OutcomeKind; at: number }>(
+      `SELECT lead_id AS "leadId", kind, (extract(epoch FROM occurred_at) * 1000)::float8 AS at
+         FROM lead_outcomes WHERE lead_id = ANY($1::uuid[]) ORDER BY occurred_at`,
+      [leads.map((l) => l.id)],
+    );
+    return { leads, outcomes };
+  };
+  let waitedMs = 0;
+  // Postgres builds the next page while this one is replayed.
+  let next = fetchPage();
+  for (;;) {
+    const waitStarted = performance.now();
+    const { leads, outcomes } = await next;
+    waitedMs += performance.now() - waitStarted;
+    if (leads.length === 0) break;
+    next = fetchPage();
+    const outcomesOf = new Map<string, typeof outcomes>();
+    for (const o of outcomes) outcomesOf.set(o.leadId, [...(outcomesOf.get(o.leadId) ?? []), o]);
+    for (const l of leads) {
+      const history: LeadHistory = {
         id: l.id,
         email: l.email,
         profile: l.profile,
-        activities: [],
+        activities: (l.activities ?? []).map(([id, type, at, properties]) => ({
+          id,
+          type,
+          occurredAt: new Date(at).toISOString(),
+          at,
+          properties,
+        })),
         returnedToNurtureAt: [],
         qualifiedAt: [],
         wonAt: [],
-      },
-    ]),
-  );
-  for (const a of activities) {
-    byLead
-      .get(a.leadId)!
-      .activities.push({ id: a.id, type: a.type, occurredAt: a.occurredAt, properties: a.properties });
-  }
-  for (const o of outcomes) {
-    const lead = byLead.get(o.leadId)!;
-    if (o.kind === 'sql') lead.qualifiedAt.push(o.occurredAt);
-    else if (o.kind === 'won') lead.wonAt.push(o.occurredAt);
-    else if (o.kind === 'recycled' || o.kind === 'disqualified') {
-      if (Date.parse(o.occurredAt) < to.getTime()) lead.returnedToNurtureAt.push(o.occurredAt);
+      };
+      for (const o of outcomesOf.get(l.id) ?? []) {
+        const at = new Date(o.at).toISOString();
+        if (o.kind === 'sql') history.qualifiedAt.push(at);
+        else if (o.kind === 'won') history.wonAt.push(at);
+        else if ((o.kind === 'recycled' || o.kind === 'disqualified') && o.at < to.getTime()) {
+          history.returnedToNurtureAt.push(at);
+        }
+      }
+      each(history);
     }
   }
-  return [...byLead.values()];
+  await tx.query('CLOSE histories');
+  return { waitedMs: Math.round(waitedMs) };
 }

@@ -80,10 +80,18 @@ function isGrade(value: unknown): value is string {
   return typeof value === 'string' && GRADES.includes(value);
 }
 
+// Paths come from a handful of rules and are read for every activity: split each once.
+const splitPaths = new Map<string, string[]>();
+
 /** Reads a dotted path from the facts. */
 export function factAt(facts: Facts, path: string): unknown {
+  let keys = splitPaths.get(path);
+  if (!keys) {
+    keys = path.split('.');
+    splitPaths.set(path, keys);
+  }
   let current: unknown = facts;
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) return undefined;
     current = (current as Record<string, unknown>)[key];
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULE_SET } from './default-rule-set.js';
-import { decayed, scoreLead, type ActivityFact } from './engine.js';
+import { decayed, LeadScorer, scoreLead, type ActivityFact } from './engine.js';
 import { RuleSetDefinition, readsAccount, type RuleSet } from './rule-set.js';
 
 const now = new Date('2026-06-30T12:00:00Z');
@@ -195,5 +195,56 @@ describe('readsAccount', () => {
       tiers: [{ tier: 'A' as const, when: { not: { field: 'account.dormant', op: 'eq' as const, value: false } } }],
     };
     expect(readsAccount(withCommittee)).toBe(true);
+  });
+});
+
+describe('LeadScorer (the replay the backtest uses)', () => {
+  // Caps per period, a repeat window, a negative rule, a hand raise and decay: every kind of state a replay carries.
+  const replayed = ruleSet({
+    halfLifeDays: 14,
+    handRaises: ['demo_request'],
+    rules: [
+      {
+        id: 'views',
+        activityTypes: ['page_view'],
+        points: 3,
+        repeat: { kind: 'every' },
+        cap: { points: 9, perDays: 7 },
+      },
+      { id: 'pricing', activityTypes: ['pricing_page_view'], points: 8, repeat: { kind: 'per_days', days: 2 } },
+      { id: 'webinar', activityTypes: ['webinar_attended'], points: 15, repeat: { kind: 'once' } },
+      { id: 'unsub', activityTypes: ['unsubscribe'], points: -20, repeat: { kind: 'once' } },
+      { id: 'demo', activityTypes: ['demo_request'], points: 30, repeat: { kind: 'every' } },
+    ],
+    mql: {
+      any: [
+        { field: 'score.engagement', op: 'gte', value: 40 },
+        { field: 'handRaise', op: 'eq', value: true },
+      ],
+    },
+  });
+  const types = ['page_view', 'page_view', 'pricing_page_view', 'webinar_attended', 'unsubscribe', 'demo_request'];
+
+  it('gives, after every activity, exactly the score scoreLead computes from the history so far', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let lead = 0; lead < 40; lead++) {
+      const history = Array.from({ length: 25 }, (_, i) => ({
+        id: `l${lead}-${String(i).padStart(2, '0')}`,
+        type: types[Math.floor(random() * types.length)]!,
+        occurredAt: daysAgo(Math.floor(random() * 90 * 24) / 24),
+      })).sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || (a.id < b.id ? -1 : 1));
+      const scorer = new LeadScorer(replayed, { title: 'VP' });
+      history.forEach((activity, i) => {
+        const at = Date.parse(activity.occurredAt);
+        scorer.add(activity, at);
+        const expected = scoreLead(replayed, {
+          lead: { title: 'VP' },
+          activities: history.slice(0, i + 1),
+          now: new Date(at),
+        });
+        expect(scorer.scoreAt(at)).toEqual(expected);
+      });
+    }
   });
 });

@@ -107,80 +107,152 @@ function allowedPoints(rule: EngagementRule, state: RuleState, at: number): { po
  * `total` are exactly the sums of the hits' decayed points as shown.
  */
 export function scoreLead(ruleSet: RuleSet, input: ScoringInput): LeadScore {
-  const { definition } = ruleSet;
   const now = input.now.getTime();
-  const hits: ScoreHit[] = [];
-  const baseFacts: Facts = { lead: input.lead, ...(input.account ? { account: input.account } : {}) };
+  const countFrom = input.countFrom?.getTime() ?? -Infinity;
+  const scorer = new LeadScorer(ruleSet, input.lead, input.account);
+  input.activities
+    .map((a) => ({ activity: a, at: Date.parse(a.occurredAt) }))
+    .filter(({ at }) => at >= countFrom && at <= now + CLOCK_SKEW_MS)
+    .map(({ activity, at }) => ({ activity, at: Math.min(at, now) }))
+    .sort((a, b) => a.at - b.at || (a.activity.id < b.activity.id ? -1 : 1))
+    .forEach(({ activity, at }) => scorer.add(activity, at));
+  return scorer.scoreAt(now);
+}
 
-  for (const rule of definition.fit.rules) {
-    if (evaluate(rule.when, baseFacts)) {
-      hits.push({ ruleId: rule.id, kind: 'fit', points: rule.points, decayedPoints: rule.points });
+/**
+ * A lead's score built up one activity at a time, in time order: each
+ * activity is matched against the rules once, so replaying a history (the
+ * backtest asks for the score after every activity) is linear in its length.
+ * `scoreLead` is this with all the activities, so live scores and backtests
+ * agree exactly.
+ */
+export class LeadScorer {
+  private readonly definition: RuleSet['definition'];
+  private readonly baseFacts: Facts;
+  /** Reused by every step of a replay (nothing keeps it). */
+  private readonly stepFacts: Facts;
+  private readonly fitHits: ScoreHit[] = [];
+  private readonly fitCents: number;
+  private readonly engagementHits: Array<{ hit: Omit<ScoreHit, 'decayedPoints'>; at: number }> = [];
+  private readonly states = new Map<string, RuleState>();
+  private readonly handRaises: Array<{ type: string; occurredAt: string; at: number }> = [];
+
+  constructor(
+    private readonly ruleSet: RuleSet,
+    lead: Record<string, unknown>,
+    account?: AccountFacts,
+  ) {
+    this.definition = ruleSet.definition;
+    this.baseFacts = { lead, ...(account ? { account } : {}) };
+    this.stepFacts = { ...this.baseFacts };
+    for (const rule of this.definition.fit.rules) {
+      if (evaluate(rule.when, this.baseFacts)) {
+        this.fitHits.push({ ruleId: rule.id, kind: 'fit', points: rule.points, decayedPoints: rule.points });
+      }
     }
+    this.fitCents = this.fitHits.reduce((cents, h) => cents + toCents(h.decayedPoints), 0);
   }
 
-  const countFrom = input.countFrom?.getTime() ?? -Infinity;
-  const activities = input.activities
-    .map((a) => ({ ...a, at: Date.parse(a.occurredAt) }))
-    .filter((a) => a.at >= countFrom && a.at <= now + CLOCK_SKEW_MS)
-    .map((a) => ({ ...a, at: Math.min(a.at, now) }))
-    .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
-  const states = new Map<string, RuleState>();
-  let handRaise: (typeof activities)[number] | undefined;
-  const handRaiseFrom = now - definition.handRaiseDays * DAY_MS;
-  for (const activity of activities) {
-    if (definition.handRaises.includes(activity.type) && activity.at >= handRaiseFrom) handRaise ??= activity;
-    const facts: Facts = {
-      ...baseFacts,
-      activity: { type: activity.type, occurredAt: activity.occurredAt, properties: activity.properties ?? {} },
-    };
+  /** Takes in the next activity (`at`: its time, never before the last one added). */
+  add(activity: ActivityFact, at: number): void {
+    const { definition } = this;
+    if (definition.handRaises.includes(activity.type)) {
+      this.handRaises.push({ type: activity.type, occurredAt: activity.occurredAt, at });
+    }
+    let facts: Facts | undefined;
     for (const rule of definition.engagement.rules) {
       if (!rule.activityTypes.includes(activity.type)) continue;
-      if (rule.when && !evaluate(rule.when, facts)) continue;
-      const state = states.get(rule.id) ?? { countedAt: [], countedPoints: [] };
-      states.set(rule.id, state);
-      const { points, capped } = allowedPoints(rule, state, activity.at);
+      if (rule.when) {
+        facts ??= {
+          ...this.baseFacts,
+          activity: { type: activity.type, occurredAt: activity.occurredAt, properties: activity.properties ?? {} },
+        };
+        if (!evaluate(rule.when, facts)) continue;
+      }
+      const state = this.states.get(rule.id) ?? { countedAt: [], countedPoints: [] };
+      this.states.set(rule.id, state);
+      const { points, capped } = allowedPoints(rule, state, at);
       if (points === 0) continue;
-      state.countedAt.push(activity.at);
+      state.countedAt.push(at);
       state.countedPoints.push(points);
-      hits.push({
-        ruleId: rule.id,
-        kind: 'engagement',
-        points,
-        decayedPoints: fromCents(toCents(decayed(points, now - activity.at, definition.engagement.halfLifeDays))),
-        activityId: activity.id,
-        activityType: activity.type,
-        occurredAt: activity.occurredAt,
-        ...(capped ? { capped } : {}),
+      this.engagementHits.push({
+        at,
+        hit: {
+          ruleId: rule.id,
+          kind: 'engagement',
+          points,
+          activityId: activity.id,
+          activityType: activity.type,
+          occurredAt: activity.occurredAt,
+          ...(capped ? { capped } : {}),
+        },
       });
     }
   }
 
-  const sum = (kind: ScoreHit['kind']) =>
-    fromCents(hits.filter((h) => h.kind === kind).reduce((cents, h) => cents + toCents(h.decayedPoints), 0));
-  const fit = sum('fit');
-  const engagement = sum('engagement');
-  const total = fromCents(toCents(fit) + toCents(engagement));
-  const grade = gradeOf(fit, definition.fit.grades);
-  const facts: Facts = {
-    ...baseFacts,
-    score: { fit, engagement, total, grade },
-    handRaise: handRaise !== undefined,
-    ...(handRaise ? { handRaiseType: handRaise.type } : {}),
-  };
-  // The tier first, so the MQL condition may use it.
-  const tier = definition.tiers.find((t) => evaluate(t.when, facts))?.tier ?? 'C';
-  (facts.score as Record<string, unknown>).tier = tier;
-  const salesReady = evaluate(definition.mql, facts);
-  // A hand raise is the reason only if, without it, the condition would not hold.
-  const byHandRaise =
-    salesReady && handRaise !== undefined && !evaluate(definition.mql, { ...facts, handRaise: false });
-  const reason = !salesReady
-    ? undefined
-    : byHandRaise
-      ? { kind: 'hand_raise' as const, detail: `${handRaise!.type} at ${handRaise!.occurredAt}` }
-      : {
-          kind: 'threshold' as const,
-          detail: `MQL condition of ${ruleSet.id} v${ruleSet.version} met (engagement ${engagement}, grade ${grade})`,
-        };
-  return { fit, engagement, total, grade, tier, salesReady, ...(reason ? { reason } : {}), hits };
+  /** The score at `now` (no earlier than the last activity added): decay, grade, tier and the MQL condition. */
+  scoreAt(nowDate: Date | number): LeadScore {
+    return this.evaluateAt(typeof nowDate === 'number' ? nowDate : nowDate.getTime(), true);
+  }
+
+  /** Whether the lead meets the MQL condition at `now`: the score without its hits and reason (for replays). */
+  salesReadyAt(now: number): boolean {
+    return this.evaluateAt(now, false).salesReady;
+  }
+
+  private evaluateAt(now: number, explain: boolean): LeadScore {
+    const { definition, ruleSet } = this;
+    const halfLife = definition.engagement.halfLifeDays;
+    const hits: ScoreHit[] = explain ? [...this.fitHits] : [];
+    let engagementCents = 0;
+    for (const { hit, at } of this.engagementHits) {
+      const cents = toCents(decayed(hit.points, now - at, halfLife));
+      engagementCents += cents;
+      if (explain) {
+        const { ruleId, kind, points, ...cause } = hit;
+        hits.push({ ruleId, kind, points, decayedPoints: fromCents(cents), ...cause });
+      }
+    }
+    const fit = fromCents(this.fitCents);
+    const engagement = fromCents(engagementCents);
+    const total = fromCents(this.fitCents + engagementCents);
+    const grade = gradeOf(fit, definition.fit.grades);
+    const handRaiseFrom = now - definition.handRaiseDays * DAY_MS;
+    let handRaise: (typeof this.handRaises)[number] | undefined;
+    for (const h of this.handRaises) {
+      if (h.at >= handRaiseFrom) {
+        handRaise = h;
+        break;
+      }
+    }
+    const score: Record<string, unknown> = { fit, engagement, total, grade };
+    const facts: Facts = explain ? { ...this.baseFacts } : this.stepFacts;
+    facts.score = score;
+    facts.handRaise = handRaise !== undefined;
+    if (handRaise) facts.handRaiseType = handRaise.type;
+    else delete facts.handRaiseType;
+    // The tier first, so the MQL condition may use it.
+    let tier: PriorityTier = 'C';
+    for (const t of definition.tiers) {
+      if (evaluate(t.when, facts)) {
+        tier = t.tier;
+        break;
+      }
+    }
+    score.tier = tier;
+    const salesReady = evaluate(definition.mql, facts);
+    if (!explain) return { fit, engagement, total, grade, tier, salesReady, hits };
+    // A hand raise is the reason only if, without it, the condition would not hold.
+    const byHandRaise =
+      salesReady && handRaise !== undefined && !evaluate(definition.mql, { ...facts, handRaise: false });
+    const reason = !salesReady
+      ? undefined
+      : byHandRaise
+        ? { kind: 'hand_raise' as const, detail: `${handRaise!.type} at ${handRaise!.occurredAt}` }
+        : {
+            kind: 'threshold' as const,
+            detail: `MQL condition of ${ruleSet.id} v${ruleSet.version} met (engagement ${engagement}, grade ${grade})`,
+          };
+    return { fit, engagement, total, grade, tier, salesReady, ...(reason ? { reason } : {}), hits };
+  }
 }
