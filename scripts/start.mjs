@@ -60,6 +60,8 @@ for (const service of SERVICES) {
           KAFKA_CREATE_TOPICS: 'false',
           // The local broker waits out the session timeout on every rebalance; keep it short.
           KAFKA_SESSION_TIMEOUT_MS: '6000',
+          // The mock broker waits out a fetch's whole max wait when a partition is empty.
+          KAFKA_FETCH_MAX_WAIT_MS: '20',
         }),
   };
   const child = spawn(process.execPath, [path.join(repoRoot, 'services', service.name, 'dist', 'main.js')], {

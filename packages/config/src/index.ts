@@ -58,6 +58,11 @@ export const serviceEnv = {
   KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).optional(),
   /** Consumer-group session timeout; short in local mode, where the mock broker waits it out on every rebalance. */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300000).default(10000),
+  /**
+   * How long a fetch may wait for data. Kafka answers as soon as data arrives; the local mock broker always
+   * waits this long when a partition is empty, so local mode keeps it short (it is added to every hop's latency).
+   */
+  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(5).max(10000).default(100),
   DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
   /** How long SIGTERM may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120000).default(15000),

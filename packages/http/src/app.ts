@@ -114,6 +114,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
         return id;
       },
       customProps: (req) => ({ correlationId: req.id }),
+      // Logs inside a handler carry the request id only; the request itself is logged once, when it completes.
+      quietReqLogger: true,
       autoLogging: { ignore: (req) => req.url?.startsWith('/health') === true || req.url === '/metrics' },
     }),
   );

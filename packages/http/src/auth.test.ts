@@ -1,5 +1,5 @@
 import { SignJWT, decodeJwt } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { signToken, verifyToken } from './auth.js';
 import { HttpError } from './errors.js';
 
@@ -90,5 +90,25 @@ describe('signToken / verifyToken', () => {
     const token = await craft({ role: 'sdr', sub: 42 }, { subject: '' });
     const error = await rejection(token);
     expect(error.status).toBe(401);
+  });
+
+  describe('a token verified before', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('is refused once it expires, though it was accepted (and remembered) before', async () => {
+      const token = await signToken(secret, { sub: 'u', role: 'sdr' }, { expiresIn: '60s' });
+      expect(await verifyToken(secret, token)).toEqual({ sub: 'u', role: 'sdr' });
+      expect(await verifyToken(secret, token)).toEqual({ sub: 'u', role: 'sdr' });
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 61_000 });
+      const error = await rejection(token);
+      expect(error.status).toBe(401);
+      expect(error.message).toMatch(/expired/);
+    });
+
+    it('is refused under another secret', async () => {
+      const token = await signToken(secret, { sub: 'u', role: 'admin' });
+      await verifyToken(secret, token);
+      await expect(verifyToken('t'.repeat(32), token)).rejects.toMatchObject({ status: 401 });
+    });
   });
 });

@@ -50,6 +50,8 @@ export interface EventConsumerOptions {
   logger: Logger;
   registry: Registry;
   sessionTimeoutMs?: number;
+  /** How long a fetch may wait for data (default 100 ms). */
+  fetchMaxWaitMs?: number;
   /** Partitions processed in parallel, each in its own transaction. */
   concurrency?: number;
   /** Messages per transaction. */
@@ -120,7 +122,7 @@ export class EventConsumer {
       sessionTimeout,
       rebalanceTimeout: Math.max(sessionTimeout, 5000),
       heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 10)),
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 100,
       allowAutoTopicCreation: this.options.autoCreateTopics ?? false,
     });
     this.consumer = consumer;

@@ -10,6 +10,7 @@ export interface MessagingConfig {
   DATABASE_URL: string;
   KAFKA_TOPIC_PREFIX: string;
   KAFKA_SESSION_TIMEOUT_MS: number;
+  KAFKA_FETCH_MAX_WAIT_MS?: number | undefined;
   KAFKA_CREATE_TOPICS: boolean;
   KAFKA_AUTO_CREATE_TOPICS: boolean;
   KAFKA_PARTITIONS?: number | undefined;
@@ -60,6 +61,7 @@ export class ServiceMessaging {
           logger: options.logger,
           registry: options.registry,
           sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+          ...(config.KAFKA_FETCH_MAX_WAIT_MS ? { fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS } : {}),
           autoCreateTopics: config.KAFKA_AUTO_CREATE_TOPICS,
         })
       : undefined;

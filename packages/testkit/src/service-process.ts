@@ -65,6 +65,7 @@ export class ServiceProcess {
           KAFKA_BROKERS: infra.kafkaBrokers.join(','),
           JWT_SECRET: infra.jwtSecret,
           KAFKA_SESSION_TIMEOUT_MS: '6000',
+          KAFKA_FETCH_MAX_WAIT_MS: '20',
           LOG_LEVEL: 'info',
           PORT: String(this.port),
           ...this.env,
