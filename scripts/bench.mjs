@@ -1,7 +1,9 @@
 // npm run bench: measures the pipeline on this machine and prints JSON lines.
-//   ceiling  raw kafkajs produce → consume → one Postgres transaction per batch
-//   skeleton activities through lead-scoring: HTTP ingest → outbox → Kafka → scored → lead.scored
-//   ratio    skeleton / ceiling
+//   ceiling   raw kafkajs produce → consume → one Postgres transaction per batch
+//   skeleton  activities through lead-scoring: HTTP ingest → outbox → Kafka → scored → lead.scored;
+//             throughput (CPU per activity per process, RSS), then latency at steady rates (open loop)
+//   backtest  POST /v1/rule-sets/:id/backtest over a 1,000,000-activity history
+//   ratio     skeleton throughput / ceiling
 // Nothing here is asserted; the figures go into closing notes and docs/benchmarks.md.
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -21,7 +23,8 @@ const pg = (await import('pg')).default;
 
 const stateDir = path.join(repoRoot, '.state', 'bench');
 const CEILING_MESSAGES = Number(process.env.BENCH_CEILING_MESSAGES ?? 50_000);
-const SKELETON_ACTIVITIES = Number(process.env.BENCH_ACTIVITIES ?? 10_000);
+const SKELETON_ACTIVITIES = Number(process.env.BENCH_ACTIVITIES ?? 30_000);
+// Set BENCH_LATENCY_RATE (and BENCH_LATENCY_BATCH) to run one latency scenario instead of the standard three.
 const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 50);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 // Activities per request in the latency bench (1: one webhook per activity; more: a sender that batches).
@@ -270,45 +273,61 @@ async function benchSkeleton() {
     cpuMicrosPerActivity: cpuPer(cpuBefore, cpuAfter, scored),
   };
 
-  // Latency at a steady, moderate rate: one activity per request.
-  latencies.length = 0;
-  scored = 0;
-  sentAt.clear();
-  const total = LATENCY_RATE * LATENCY_SECONDS;
-  const interval = (1000 / LATENCY_RATE) * LATENCY_BATCH;
-  // Open loop: each request is sent at its time whether or not earlier ones have answered, so a slow answer
-  // cannot hide the latency of those queued behind it (latency counts from the scheduled send).
-  const t0 = performance.now();
-  const requests = [];
-  for (let i = 0; i < total; i += LATENCY_BATCH) {
-    const due = t0 + (i / LATENCY_BATCH) * interval;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const batch = Array.from({ length: Math.min(LATENCY_BATCH, total - i) }, (_, j) => activity(100_000 + i + j));
-    for (const a of batch) sentAt.set(a.activityId, due);
-    requests.push(post(LATENCY_BATCH === 1 ? batch[0] : batch));
-  }
-  const sendSeconds = (performance.now() - t0) / 1000;
-  await Promise.all(requests);
-  await waitScored(total, 60_000);
-  const pipeline = await pipelineCounters(service.url);
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const latency = {
-    bench: 'skeleton-latency',
-    what: `activity → lead.scored at ${LATENCY_RATE}/s for ${LATENCY_SECONDS} s, ${LATENCY_BATCH} per request, open loop`,
-    achievedPerSec: Math.round(total / sendSeconds),
-    ...pipeline,
-    activities: total,
-    scored,
-    p50Ms: round(percentile(sorted, 50)),
-    p99Ms: round(percentile(sorted, 99)),
-    maxMs: round(sorted[sorted.length - 1]),
+  // Latency at steady rates, open loop: each request is sent at its time whether or not earlier ones have
+  // answered, so a slow answer cannot hide the latency of those queued behind it (latency counts from the
+  // scheduled send). Scenarios: a trickle of single activities; 1,000/s from senders that batch; 1,000/s as
+  // one request per activity (every webhook its own request).
+  let offset = 100_000;
+  const latencyRun = async (rate, perRequest, seconds) => {
+    latencies.length = 0;
+    scored = 0;
+    sentAt.clear();
+    const before = await pipelineCounters(service.url);
+    const total = rate * seconds;
+    const interval = (1000 / rate) * perRequest;
+    const t0 = performance.now();
+    const requests = [];
+    for (let i = 0; i < total; i += perRequest) {
+      const due = t0 + (i / perRequest) * interval;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const batch = Array.from({ length: Math.min(perRequest, total - i) }, (_, j) => activity(offset + i + j));
+      for (const a of batch) sentAt.set(a.activityId, due);
+      requests.push(post(perRequest === 1 ? batch[0] : batch));
+    }
+    offset += total;
+    const sendSeconds = (performance.now() - t0) / 1000;
+    await Promise.all(requests);
+    await waitScored(total, 120_000);
+    const after = await pipelineCounters(service.url);
+    const sorted = [...latencies].sort((a, b) => a - b);
+    return {
+      bench: 'skeleton-latency',
+      what: `activity → lead.scored at ${rate}/s for ${seconds} s, ${perRequest} per request, open loop`,
+      achievedPerSec: Math.round(total / sendSeconds),
+      activities: total,
+      scored,
+      p50Ms: round(percentile(sorted, 50)),
+      p99Ms: round(percentile(sorted, 99)),
+      maxMs: round(sorted[sorted.length - 1]),
+      consumerMessagesPerBatch: round((after.messages - before.messages) / (after.batches - before.batches)),
+      relayMessagesPerSend: round((after.published - before.published) / (after.sends - before.sends)),
+    };
   };
+  const scenarios = process.env.BENCH_LATENCY_RATE
+    ? [[LATENCY_RATE, LATENCY_BATCH]]
+    : [
+        [50, 1],
+        [1000, 10],
+        [1000, 1],
+      ];
+  const latency = [];
+  for (const [rate, perRequest] of scenarios) latency.push(await latencyRun(rate, perRequest, LATENCY_SECONDS));
   agent.destroy();
   await consumer.disconnect();
   await service.stop();
   await dropSchema(schema);
-  return [throughput, latency];
+  return [throughput, ...latency];
 }
 
 /**
@@ -317,7 +336,8 @@ async function benchSkeleton() {
  * through the running service, as marketing ops would call it.
  */
 async function benchBacktest() {
-  const LEADS = Number(process.env.BENCH_BACKTEST_LEADS ?? 5000);
+  // 83,334 leads × 12 = 1,000,008 activities: the size marketing ops must be able to backtest interactively.
+  const LEADS = Number(process.env.BENCH_BACKTEST_LEADS ?? 83_334);
   const PER_LEAD = Number(process.env.BENCH_BACKTEST_ACTIVITIES ?? 12);
   const jwtSecret = localSecret(stateDir);
   const schema = `bench_bt_${Date.now()}`;
@@ -439,18 +459,16 @@ async function startLeadScoring(schema, jwtSecret, options = {}) {
   return service.start();
 }
 
-/** How lead-scoring batched the work so far: consumer batches and relay sends, from its Prometheus metrics. */
+/** Counters of how lead-scoring batched its work so far (consumer batches, relay sends), from its metrics. */
 async function pipelineCounters(url) {
   const text = await (await fetch(`${url}/metrics`)).text();
   const sum = (name) =>
     [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
-  const batches = sum('handoff_consumer_batch_seconds_count');
-  const sends = sum('handoff_outbox_send_seconds_count');
   return {
-    consumerBatches: batches,
-    messagesPerBatch: round(sum('handoff_consumer_messages_total') / batches),
-    relaySends: sends,
-    messagesPerSend: round(sum('handoff_outbox_published_total') / sends),
+    batches: sum('handoff_consumer_batch_seconds_count'),
+    messages: sum('handoff_consumer_messages_total'),
+    sends: sum('handoff_outbox_send_seconds_count'),
+    published: sum('handoff_outbox_published_total'),
   };
 }
 
