@@ -1,22 +1,14 @@
 import { z } from 'zod';
-import {
-  LeadProfile,
-  accountIdFromDomain,
-  companyDomainOf,
-  leadIdFromEmail,
-  nameBasedId,
-  newOrigin,
-} from '@handoff/contracts';
+import { LeadProfile } from '@handoff/contracts';
 import type { Pool } from '@handoff/db';
-import { badRequest, defineRoute, notFound } from '@handoff/http';
-import { EventBatch, OutboxWriter } from '@handoff/kafka';
+import { defineRoute, notFound } from '@handoff/http';
+import { OutboxWriter } from '@handoff/kafka';
 import type { ActiveRuleSet } from '../domain/rules/active-rule-set.js';
 import { explainAt } from '../domain/rules/explain.js';
 import { accountFacts, accountWithLeads } from '../store/accounts.js';
 import { currentScore, findLead, scoreAt } from '../store/leads.js';
 import { findRuleSet } from '../store/rule-sets.js';
-
-const SERVICE = 'lead-scoring';
+import { Ingest } from '../use-cases/ingest.js';
 
 const UpsertLeadBody = LeadProfile.extend({
   leadId: z.uuid().optional(),
@@ -42,24 +34,15 @@ const ActivitiesBody = z.union([ActivityInput, z.array(ActivityInput).min(1).max
 
 const LeadParams = z.object({ id: z.uuid() });
 
-/** How far ahead of our clock a source's timestamp may be. */
-const MAX_CLOCK_SKEW_MS = 5 * 60_000;
-
 const INGEST_ROLES = ['service', 'marketing_ops'] as const;
 // Not `sdr`: lead-scoring does not know who owns a lead, and an SDR sees only their own.
 // (An SDR reads their lead's score through sdr-queue's lead view.)
 const READ_ROLES = ['marketing_ops', 'sdr_manager', 'sales', 'leadership', 'service'] as const;
 
-function accountFor(email: string, given?: string): string | undefined {
-  if (given) return given;
-  const domain = companyDomainOf(email);
-  return domain ? accountIdFromDomain(domain) : undefined;
-}
-
 /** lead-scoring's HTTP API. Ingest is written to the outbox and applied by the consumer, like any producer's event. */
 export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => Date; active: ActiveRuleSet }) {
   // Ingest changes nothing but the outbox: concurrent requests share its writes.
-  const ingest = new OutboxWriter(deps.pool, deps.schema);
+  const ingest = new Ingest(new OutboxWriter(deps.pool, deps.schema), deps.clock);
   return [
     defineRoute({
       method: 'post',
@@ -71,12 +54,7 @@ export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => D
         202: { description: 'Accepted', schema: z.object({ leadId: z.uuid(), accountId: z.uuid().nullable() }) },
       },
       handler: async ({ body, correlationId }) => {
-        const { leadId: givenLeadId, accountId: givenAccountId, ...profile } = body;
-        const leadId = givenLeadId ?? leadIdFromEmail(profile.email);
-        const accountId = accountFor(profile.email, givenAccountId);
-        const batch = new EventBatch(SERVICE);
-        batch.publish('lead.upserted', { leadId, accountId, origin: newOrigin(correlationId), data: { profile } });
-        await ingest.write(batch);
+        const { leadId, accountId } = await ingest.upsertLead(body, correlationId);
         return { status: 202, body: { leadId, accountId: accountId ?? null } };
       },
     }),
@@ -96,45 +74,18 @@ export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => D
         },
       },
       handler: async ({ body, correlationId }) => {
-        const items = Array.isArray(body) ? body : [body];
-        // A time in the future would not count yet (scores are as of now): refuse it rather than lose it.
-        const latest = deps.clock().getTime() + MAX_CLOCK_SKEW_MS;
-        const future = items.findIndex((item) => item.occurredAt && Date.parse(item.occurredAt) > latest);
-        if (future >= 0) {
-          const field = Array.isArray(body) ? `body.${future}.occurredAt` : 'body.occurredAt';
-          throw badRequest(`${field} is in the future`, [{ field, message: 'in the future' }]);
-        }
-        const batch = new EventBatch(SERVICE);
-        const accepted = items.map((item) => {
-          const leadId = item.leadId ?? leadIdFromEmail(item.email!);
-          const activityId =
-            item.activityId ?? (item.externalId ? nameBasedId('activity', item.externalId) : crypto.randomUUID());
-          batch.publish('lead.activity', {
-            id: activityId,
-            leadId,
-            accountId: item.email ? accountFor(item.email) : undefined,
-            origin: newOrigin(correlationId),
-            occurredAt: item.occurredAt,
-            data: {
-              activityId,
-              ...(item.email ? { email: item.email } : {}),
-              type: item.type,
-              occurredAt: item.occurredAt ?? new Date().toISOString(),
-              ...(item.source ? { source: item.source } : {}),
-              ...(item.campaign ? { campaign: item.campaign } : {}),
-              properties: item.properties ?? {},
-            },
-          });
-          return { activityId, leadId };
+        const accepted = await ingest.recordActivities(Array.isArray(body) ? body : [body], {
+          correlationId,
+          field: (i) => (Array.isArray(body) ? `body.${i}.occurredAt` : 'body.occurredAt'),
         });
-        await ingest.write(batch);
         return { status: 202, body: { accepted: accepted.length, activities: accepted } };
       },
     }),
     defineRoute({
       method: 'get',
       path: '/v1/leads/:id',
-      summary: "A lead's stage, score (total, fit, engagement), grade, tier and rule-set version.",
+      summary:
+        "A lead's stage, profile and score (total, fit, engagement decayed to now, as the explanation shows them), grade, tier and rule-set version.",
       roles: READ_ROLES,
       params: LeadParams,
       responses: { 200: { description: 'The lead' }, 404: { description: 'Unknown lead' } },
@@ -142,6 +93,12 @@ export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => D
         const lead = await findLead(deps.pool, params.id);
         if (!lead) throw notFound(`no lead ${params.id}`);
         const score = await currentScore(deps.pool, params.id);
+        const now = deps.clock();
+        // Engagement fades between activities: the stored totals are as of the last scoring, these as of now.
+        const ruleSet = score ? await findRuleSet(deps.pool, score.ruleSetId) : undefined;
+        const decayedNow = score
+          ? explainAt(score.hits, ruleSet?.definition.engagement.halfLifeDays ?? null, now)
+          : null;
         return {
           status: 200,
           body: {
@@ -150,19 +107,21 @@ export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => D
             accountId: lead.accountId,
             stage: lead.stage,
             profile: lead.profile,
-            score: score
-              ? {
-                  total: score.total,
-                  fit: score.fit,
-                  engagement: score.engagement,
-                  grade: score.grade,
-                  tier: score.tier,
-                  salesReady: score.salesReady,
-                  ruleSetId: score.ruleSetId,
-                  ruleSetVersion: score.ruleSetVersion,
-                  scoredAt: score.scoredAt,
-                }
-              : null,
+            score:
+              score && decayedNow
+                ? {
+                    total: decayedNow.total,
+                    fit: decayedNow.fit,
+                    engagement: decayedNow.engagement,
+                    asOf: now.toISOString(),
+                    grade: score.grade,
+                    tier: score.tier,
+                    salesReady: score.salesReady,
+                    ruleSetId: score.ruleSetId,
+                    ruleSetVersion: score.ruleSetVersion,
+                    scoredAt: score.scoredAt,
+                  }
+                : null,
           },
         };
       },
