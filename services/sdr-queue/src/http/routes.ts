@@ -3,16 +3,33 @@ import { TouchChannel, TouchOutcome, newOrigin } from '@handoff/contracts';
 import { withTransaction, type Pool } from '@handoff/db';
 import { badRequest, defineRoute, forbidden, notFound, type Principal } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
-import { findAssignment, queueOf, touchesOf } from '../store/assignments.js';
+import { RoutingPolicy, WorkingHours } from '../domain/routing/types.js';
+import { findAssignment, queueOf, touchesOf, waitingQueue } from '../store/assignments.js';
+import { currentPolicy } from '../store/routing.js';
 import { findSdr, listSdrs, upsertSdr } from '../store/sdrs.js';
 import { recordTouch } from '../use-cases/record-touch.js';
-import { ROUTE_BATCH, routeWaitingLeads } from '../use-cases/route-lead.js';
+import { routeWaitingLeads } from '../use-cases/route-lead.js';
+import { setRoutingPolicy } from '../use-cases/routing-policy.js';
 
 const SdrBody = z.object({
   name: z.string().min(1).max(200),
   team: z.string().min(1).max(100).nullable().default(null),
   active: z.boolean().default(true),
   capacity: z.number().int().min(0).max(10000).default(50),
+  /** Share in a weighted round robin: 2 takes twice the leads of 1; 0 takes none. */
+  weight: z.number().min(0).max(100).default(1),
+  territories: z.array(z.string().min(1).max(100)).max(100).default([]),
+  segments: z.array(z.string().min(1).max(100)).max(20).default([]),
+  /** Null: always working. */
+  workingHours: WorkingHours.nullable().default(null),
+  outOfOffice: z
+    .array(
+      z
+        .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
+        .refine((r) => Date.parse(r.from) < Date.parse(r.to), { message: 'from must be before to', path: ['to'] }),
+    )
+    .max(100)
+    .default([]),
 });
 const SdrParams = z.object({
   id: z
@@ -76,19 +93,43 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       body: SdrBody,
       responses: { 200: { description: 'The SDR' } },
       handler: async ({ params, body, correlationId }) => {
-        const sdr = await withTransaction(deps.pool, async (tx) => {
-          const saved = await upsertSdr(tx, { id: params.id, ...body });
+        await withTransaction(deps.pool, async (tx) => {
+          await upsertSdr(tx, { id: params.id, ...body });
+          // Someone may have become available: route the waiting leads.
           const batch = new EventBatch(deps.producer);
-          // Someone may have become available: route waiting leads until nobody can take more.
-          const origin = newOrigin(correlationId);
-          while (
-            (await routeWaitingLeads(tx, batch, { origin, now: deps.clock(), limit: ROUTE_BATCH })) === ROUTE_BATCH
-          );
+          await routeWaitingLeads(tx, batch, { origin: newOrigin(correlationId), now: deps.clock() });
           await batch.flush(tx, deps.schema);
-          return saved;
         });
-        return { status: 200, body: sdr };
+        return { status: 200, body: await findSdr(deps.pool, params.id) };
       },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/routing',
+      summary: 'The routing policy: ordered rules (tier, territory, segment, source, account → team or SDR, strategy).',
+      roles: ['sdr_manager', 'leadership'],
+      responses: { 200: { description: 'The policy in force and its version' } },
+      handler: async () => ({ status: 200, body: await currentPolicy(deps.pool) }),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/v1/routing',
+      summary: 'Replace the routing policy (a new version); waiting leads are routed under it at once.',
+      roles: ['sdr_manager'],
+      body: RoutingPolicy,
+      responses: { 200: { description: 'The policy in force' }, 400: { description: 'A rule is invalid' } },
+      handler: async ({ body, principal, correlationId }) => {
+        await setRoutingPolicy(deps, body, principal.sub, correlationId);
+        return { status: 200, body: await currentPolicy(deps.pool) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/queue/waiting',
+      summary: 'Leads nobody could take yet, in the order they will be served, with the pool they wait in and why.',
+      roles: ['sdr_manager', 'leadership'],
+      responses: { 200: { description: 'The waiting leads' } },
+      handler: async () => ({ status: 200, body: { items: await waitingQueue(deps.pool) } }),
     }),
     defineRoute({
       method: 'get',

@@ -11,10 +11,17 @@ export interface Assignment {
   profile: LeadProfile;
   salesReadyAt: string;
   assignedAt: string | null;
+  /** A re-engaging dormant account's lead: it goes to the account's owner, first in their queue. */
+  dormant: boolean;
+  priority: boolean;
+  /** While unassigned: the pool it waits in (a routing rule, or the fallback) and why nobody took it. */
+  waitingPool: string | null;
+  waitingReason: string | null;
 }
 
 const COLUMNS = `lead_id AS "leadId", account_id AS "accountId", sdr_id AS "sdrId", status, tier,
-  score::float8 AS score, profile, sales_ready_at AS "salesReadyAt", assigned_at AS "assignedAt"`;
+  score::float8 AS score, profile, sales_ready_at AS "salesReadyAt", assigned_at AS "assignedAt",
+  dormant, priority, waiting_pool AS "waitingPool", waiting_reason AS "waitingReason"`;
 
 /** Puts a sales-ready lead into the process, unassigned; a lead that comes back starts over. */
 export async function enqueueLead(
@@ -26,47 +33,87 @@ export async function enqueueLead(
     score: number;
     profile: LeadProfile;
     salesReadyAt: string;
+    dormant?: boolean | undefined;
   },
 ): Promise<void> {
   await db.query(
-    `INSERT INTO assignments (lead_id, account_id, sdr_id, status, tier, score, profile, sales_ready_at)
-     VALUES ($1, $2, NULL, 'unassigned', $3, $4, $5::jsonb, $6)
+    `INSERT INTO assignments (lead_id, account_id, sdr_id, status, tier, score, profile, sales_ready_at, dormant)
+     VALUES ($1, $2, NULL, 'unassigned', $3, $4, $5::jsonb, $6, $7)
      ON CONFLICT (lead_id) DO UPDATE SET sdr_id = NULL, status = 'unassigned', tier = EXCLUDED.tier,
        score = EXCLUDED.score, profile = EXCLUDED.profile, sales_ready_at = EXCLUDED.sales_ready_at,
+       dormant = EXCLUDED.dormant, priority = false, waiting_pool = NULL, waiting_reason = NULL,
        rule = NULL, assigned_at = NULL, updated_at = now()`,
-    [lead.leadId, lead.accountId ?? null, lead.tier, lead.score, JSON.stringify(lead.profile), lead.salesReadyAt],
+    [
+      lead.leadId,
+      lead.accountId ?? null,
+      lead.tier,
+      lead.score,
+      JSON.stringify(lead.profile),
+      lead.salesReadyAt,
+      lead.dormant ?? false,
+    ],
   );
 }
 
 export async function assignTo(
   db: Queryable,
   leadId: string,
-  sdrId: string,
-  rule: unknown,
-  assignedAt: string,
+  assignment: { sdrId: string; rule: unknown; assignedAt: string; priority: boolean },
 ): Promise<void> {
   await db.query(
-    `UPDATE assignments SET sdr_id = $2, status = 'assigned', rule = $3::jsonb, assigned_at = $4, updated_at = now()
+    `UPDATE assignments SET sdr_id = $2, status = 'assigned', rule = $3::jsonb, assigned_at = $4, priority = $5,
+                            waiting_pool = NULL, waiting_reason = NULL, updated_at = now()
       WHERE lead_id = $1`,
-    [leadId, sdrId, JSON.stringify(rule), assignedAt],
+    [leadId, assignment.sdrId, JSON.stringify(assignment.rule), assignment.assignedAt, assignment.priority],
   );
 }
 
-/** Leads waiting for someone who can take them, oldest tier-A first; locked and skipped by concurrent routers. */
-export async function waitingLeads(db: Queryable, limit: number): Promise<Assignment[]> {
+/** Says where an unassigned lead waits and why (only when that changed). */
+export async function markWaiting(db: Queryable, leadId: string, pool: string, reason: string): Promise<void> {
+  await db.query(
+    `UPDATE assignments SET waiting_pool = $2, waiting_reason = $3, updated_at = now()
+      WHERE lead_id = $1 AND (waiting_pool IS DISTINCT FROM $2 OR waiting_reason IS DISTINCT FROM $3)`,
+    [leadId, pool, reason],
+  );
+}
+
+/** Where a page of waiting leads ended, to read the next. */
+export interface WaitingCursor {
+  dormant: boolean;
+  tier: string;
+  salesReadyAt: string;
+  leadId: string;
+}
+
+/**
+ * Leads waiting for someone who can take them, in the order they are served
+ * (dormant accounts first, then tier A, then the longest waiting), a page
+ * after `after`; locked, and skipped by concurrent routers.
+ */
+export async function waitingLeads(db: Queryable, limit: number, after?: WaitingCursor): Promise<Assignment[]> {
   const { rows } = await db.query(
-    `SELECT ${COLUMNS} FROM assignments WHERE sdr_id IS NULL
-      ORDER BY tier, sales_ready_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-    [limit],
+    `SELECT ${COLUMNS} FROM assignments
+      WHERE sdr_id IS NULL
+        AND ($2::boolean IS NULL OR (NOT dormant, tier, sales_ready_at, lead_id) > (NOT $2, $3, $4, $5::uuid))
+      ORDER BY NOT dormant, tier, sales_ready_at, lead_id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit, after?.dormant ?? null, after?.tier ?? null, after?.salesReadyAt ?? null, after?.leadId ?? null],
   );
   return rows as Assignment[];
 }
 
-/** An SDR's open leads, in working order: tier, then how long they have waited, then score. */
+/** Every lead waiting for an SDR, with the pool it waits in and why. */
+export async function waitingQueue(db: Queryable): Promise<Assignment[]> {
+  const { rows } = await db.query(
+    `SELECT ${COLUMNS} FROM assignments WHERE sdr_id IS NULL ORDER BY NOT dormant, tier, sales_ready_at, lead_id`,
+  );
+  return rows as Assignment[];
+}
+
+/** An SDR's open leads, in working order: dormant accounts' first, then tier, how long they waited, score. */
 export async function queueOf(db: Queryable, sdrId: string): Promise<Assignment[]> {
   const { rows } = await db.query(
     `SELECT ${COLUMNS} FROM assignments WHERE sdr_id = $1 AND status = 'assigned'
-      ORDER BY tier, assigned_at, score DESC`,
+      ORDER BY priority DESC, tier, assigned_at, score DESC`,
     [sdrId],
   );
   return rows as Assignment[];

@@ -1,11 +1,11 @@
 import { causedBy, newOrigin, type EventOrigin, type HandoffEvent } from '@handoff/contracts';
 import type { PoolClient } from '@handoff/db';
 import type { EventBatch } from '@handoff/kafka';
-import { nextInRotation } from '../domain/round-robin.js';
-import { assignTo, enqueueLead, waitingLeads, type Assignment } from '../store/assignments.js';
-import { moveRotationCursor, rotationCursor, routableSdrs } from '../store/sdrs.js';
-
-const ROTATION = 'default';
+import { applyDecision, decideRoute, segmentOf } from '../domain/routing/route.js';
+import type { LeadToRoute } from '../domain/routing/types.js';
+import { assignTo, enqueueLead, markWaiting, waitingLeads, type Assignment } from '../store/assignments.js';
+import { accountOwners, currentPolicy, loadPools, savePools, setAccountOwner } from '../store/routing.js';
+import { routableSdrs } from '../store/sdrs.js';
 
 /** A sales-ready lead enters the SDR process and is routed at once if someone can take it. */
 export async function acceptSalesReadyLead(
@@ -21,47 +21,81 @@ export async function acceptSalesReadyLead(
     score: event.data.score.total,
     profile: event.data.profile,
     salesReadyAt: event.occurredAt,
+    dormant: event.data.account?.dormant,
   });
   // Route from the head of the waiting queue, not just this lead: older, higher-tier leads go first.
-  await routeWaitingLeads(tx, outbox, { origin: causedBy(event), now, limit: ROUTE_BATCH });
+  await routeWaitingLeads(tx, outbox, { origin: causedBy(event), now });
 }
 
-/** How many waiting leads one routing pass considers. */
-export const ROUTE_BATCH = 50;
+/** How many waiting leads one page of a routing pass reads. */
+export const ROUTE_PAGE = 200;
+
+function leadToRoute(lead: Assignment, owners: Map<string, string>): LeadToRoute {
+  const { profile } = lead;
+  const segment = profile.attributes?.segment;
+  return {
+    leadId: lead.leadId,
+    tier: lead.tier,
+    territory: profile.country,
+    segment: typeof segment === 'string' ? segment : segmentOf(profile.companySize),
+    source: profile.source,
+    accountId: lead.accountId ?? undefined,
+    accountOwner: lead.accountId ? owners.get(lead.accountId) : undefined,
+    dormant: lead.dormant,
+  };
+}
 
 /**
- * Assigns waiting leads round robin among SDRs who can take one. Leads
- * nobody can take stay in the unassigned queue; nothing is dropped.
+ * Routes every waiting lead the policy lets someone take, in service order
+ * (dormant accounts, tier, time waited): each goes where the policy says, and
+ * a lead nobody can take now stays in its pool's visible queue with the
+ * reason. Nothing is dropped; every assignment says which rule decided.
+ * Returns how many were assigned.
  */
 export async function routeWaitingLeads(
   tx: PoolClient,
   outbox: EventBatch,
-  options: { origin?: EventOrigin; now: Date; limit: number },
+  options: { origin?: EventOrigin; now: Date },
 ): Promise<number> {
   const sdrs = await routableSdrs(tx);
-  let last = await rotationCursor(tx, ROTATION);
-  const waiting: Assignment[] = await waitingLeads(tx, options.limit);
+  const { policy } = await currentPolicy(tx);
+  const pools = await loadPools(tx);
   let assigned = 0;
-  for (const lead of waiting) {
-    const sdr = nextInRotation(sdrs, last);
-    if (!sdr) break;
-    const rule = {
-      id: 'default-round-robin',
-      strategy: 'round_robin',
-      explanation: `next available SDR after ${last ?? 'the start'} in the default rotation`,
-    };
-    const assignedAt = options.now.toISOString();
-    await assignTo(tx, lead.leadId, sdr.id, rule, assignedAt);
-    sdr.openLeads += 1;
-    last = sdr.id;
-    assigned += 1;
-    outbox.publish('lead.assigned', {
-      leadId: lead.leadId,
-      accountId: lead.accountId ?? undefined,
-      origin: options.origin ?? newOrigin(),
-      data: { sdrId: sdr.id, tier: lead.tier, rule, assignedAt },
-    });
+  let after: Parameters<typeof waitingLeads>[2];
+  for (;;) {
+    const page = await waitingLeads(tx, ROUTE_PAGE, after);
+    if (page.length === 0) break;
+    const owners = await accountOwners(tx, [...new Set(page.flatMap((l) => (l.accountId ? [l.accountId] : [])))]);
+    for (const lead of page) {
+      const decision = decideRoute({ lead: leadToRoute(lead, owners), policy, sdrs, pools, now: options.now });
+      if (decision.kind === 'wait') {
+        await markWaiting(tx, lead.leadId, decision.pool, decision.reason);
+        continue;
+      }
+      applyDecision(pools, sdrs, decision);
+      const assignedAt = options.now.toISOString();
+      await assignTo(tx, lead.leadId, {
+        sdrId: decision.sdrId,
+        rule: decision.rule,
+        assignedAt,
+        priority: decision.priority,
+      });
+      if (lead.accountId) {
+        await setAccountOwner(tx, lead.accountId, decision.sdrId, assignedAt);
+        owners.set(lead.accountId, decision.sdrId);
+      }
+      assigned += 1;
+      outbox.publish('lead.assigned', {
+        leadId: lead.leadId,
+        accountId: lead.accountId ?? undefined,
+        origin: options.origin ?? newOrigin(),
+        data: { sdrId: decision.sdrId, tier: lead.tier, rule: decision.rule, assignedAt },
+      });
+    }
+    const last = page.at(-1)!;
+    after = { dormant: last.dormant, tier: last.tier, salesReadyAt: last.salesReadyAt, leadId: last.leadId };
+    if (page.length < ROUTE_PAGE) break;
   }
-  if (last) await moveRotationCursor(tx, ROTATION, last);
+  await savePools(tx, pools);
   return assigned;
 }
