@@ -255,6 +255,20 @@ describe('weighted round robin', () => {
     expect(Math.max(...values) - Math.min(...values)).toBeLessThanOrEqual(1);
   });
 
+  it('gives someone back from two weeks away one lead to catch up, then an equal share, not every lead', () => {
+    const pools = new Map<string, PoolState>([['fallback', { lastSdrId: 'b', assigned: { a: 40, b: 40, c: 4 } }]]);
+    const { counts } = routeMany(30, policy, [sdr('a'), sdr('b'), sdr('c')], pools);
+    // c counts as one lead behind a and b (39): one catch-up lead, then turns; not the next 30 leads.
+    expect(counts).toEqual({ a: 10, b: 10, c: 10 });
+  });
+
+  it('starts a newcomer to the pool one lead behind, weighted', () => {
+    const pools = new Map<string, PoolState>([['fallback', { assigned: { a: 20, b: 20 } }]]);
+    const { counts } = routeMany(10, policy, [sdr('a'), sdr('b'), sdr('n', { weight: 2 })], pools);
+    expect(counts.n).toBeGreaterThanOrEqual(5);
+    expect(counts.n).toBeLessThanOrEqual(6);
+  });
+
   it('never picks an SDR with weight 0', () => {
     const { counts } = routeMany(100, policy, [sdr('a'), sdr('b', { weight: 0 }), sdr('c')]);
     expect(counts).toEqual({ a: 50, c: 50 });

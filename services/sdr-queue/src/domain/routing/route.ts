@@ -160,6 +160,7 @@ function lowest(order: readonly RoutableSdr[], compare: (a: RoutableSdr, b: Rout
 interface Choice {
   sdr: RoutableSdr;
   why: string;
+  poolCount?: number;
 }
 
 /**
@@ -179,10 +180,22 @@ function choose(strategy: Strategy, available: readonly RoutableSdr[], state: Po
       return { sdr, why };
     }
     case 'weighted_round_robin': {
-      const share = (s: RoutableSdr) => state.assigned[s.id] ?? 0;
+      // Counts are kept for life, so someone new to the pool, or back from two weeks away, would get every
+      // lead until level with the others. Instead they count as one round (their weight in leads) behind the
+      // furthest-behind colleague: one round to catch up, then their share.
+      const share = (s: RoutableSdr) => {
+        const own = state.assigned[s.id] ?? 0;
+        const others = order.filter((o) => o !== s).map((o) => (state.assigned[o.id] ?? 0) / o.weight);
+        return others.length === 0 ? own : Math.max(own, Math.floor((Math.min(...others) - 1) * s.weight));
+      };
       const sdr = lowest(order, (a, b) => share(a) * b.weight - share(b) * a.weight);
       if (sdr === undefined) return undefined;
-      return { sdr, why: `${sdr.id} is furthest behind their share (${share(sdr)} so far at weight ${sdr.weight})` };
+      const counted = share(sdr);
+      return {
+        sdr,
+        why: `${sdr.id} is furthest behind their share (${counted} so far at weight ${sdr.weight})`,
+        poolCount: counted + 1,
+      };
     }
     case 'least_loaded': {
       const sdr = lowest(order, (a, b) => a.openLeads * b.capacity - b.openLeads * a.capacity);
@@ -248,6 +261,7 @@ function pickFromPool(pick: PoolPick, input: RouteInput): RouteDecision {
     pool: pick.pool,
     rule: { id: pick.ruleId, strategy: pick.strategy, explanation: `${capitalized(explanation)}.` },
     priority: false,
+    ...(choice.poolCount === undefined ? {} : { poolCount: choice.poolCount }),
   };
 }
 
@@ -350,7 +364,7 @@ export function applyDecision(pools: Map<string, PoolState>, sdrs: RoutableSdr[]
   if (decision.kind !== 'assign') return;
   const state = pools.get(decision.pool) ?? { assigned: {} };
   state.lastSdrId = decision.sdrId;
-  state.assigned[decision.sdrId] = (state.assigned[decision.sdrId] ?? 0) + 1;
+  state.assigned[decision.sdrId] = decision.poolCount ?? (state.assigned[decision.sdrId] ?? 0) + 1;
   pools.set(decision.pool, state);
   const sdr = sdrs.find((s) => s.id === decision.sdrId);
   if (sdr !== undefined) sdr.openLeads += 1;

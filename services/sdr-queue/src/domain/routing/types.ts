@@ -107,5 +107,13 @@ export interface RouteReason {
 }
 
 export type RouteDecision =
-  | { kind: 'assign'; sdrId: string; pool: string; rule: RouteReason; priority: boolean }
+  | {
+      kind: 'assign';
+      sdrId: string;
+      pool: string;
+      rule: RouteReason;
+      priority: boolean;
+      /** The SDR's count in the pool after this lead, when the strategy keeps counts (weighted round robin). */
+      poolCount?: number;
+    }
   | { kind: 'wait'; pool: string; reason: string };
