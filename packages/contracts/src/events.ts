@@ -132,10 +132,21 @@ export const LeadQualified = z.object({
   actor: Actor,
 });
 
+/**
+ * A manager let a lead go as unresponsive before the follow-up minimum
+ * (5 attempts over 10 business days): who, and where the follow-up stood.
+ */
+export const FollowUpOverride = z.object({
+  by: z.string().min(1),
+  attempts: z.number().int().nonnegative(),
+  businessDays: z.number().int().nonnegative(),
+});
+
 export const LeadDisqualified = z.object({
   reason: DispositionReason,
   notes: z.string().max(5000).optional(),
   actor: Actor,
+  followUpOverride: FollowUpOverride.optional(),
 });
 
 export const LeadRecycled = z.object({
@@ -143,6 +154,7 @@ export const LeadRecycled = z.object({
   reviveAt: isoDateTime.optional(),
   notes: z.string().max(5000).optional(),
   actor: Actor,
+  followUpOverride: FollowUpOverride.optional(),
 });
 
 export const LeadAccepted = z.object({ actor: Actor });

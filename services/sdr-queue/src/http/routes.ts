@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { TouchChannel, TouchOutcome, newOrigin } from '@handoff/contracts';
+import {
+  DispositionReason,
+  QualificationEvidence,
+  RecycleReason,
+  TouchChannel,
+  TouchOutcome,
+  newOrigin,
+} from '@handoff/contracts';
 import { withTransaction, type Pool } from '@handoff/db';
 import { badRequest, defineRoute, forbidden, notFound, type Principal } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
@@ -7,6 +14,7 @@ import { RoutingPolicy, WorkingHours } from '../domain/routing/types.js';
 import { findAssignment, queueOf, touchesOf, waitingQueue } from '../store/assignments.js';
 import { currentPolicy } from '../store/routing.js';
 import { findSdr, listSdrs, upsertSdr } from '../store/sdrs.js';
+import { disposeLead } from '../use-cases/dispose-lead.js';
 import { recordTouch } from '../use-cases/record-touch.js';
 import { routeWaitingLeads } from '../use-cases/route-lead.js';
 import { setRoutingPolicy } from '../use-cases/routing-policy.js';
@@ -46,6 +54,23 @@ const TouchBody = z.object({
   notes: z.string().max(5000).optional(),
   occurredAt: z.iso.datetime({ offset: true }).optional(),
 });
+
+/** A manager may let a lead go as unresponsive before the follow-up minimum; the override is recorded. */
+const override = z.boolean().optional();
+const DisqualifyBody = z.object({ reason: DispositionReason, notes: z.string().max(5000).optional(), override });
+const RecycleBody = z.object({
+  // `stalled` is the SLA monitor's to give.
+  reason: RecycleReason.exclude(['stalled']),
+  reviveAt: z.iso.datetime({ offset: true }).optional(),
+  notes: z.string().max(5000).optional(),
+  override,
+});
+const DISPOSITION_RESPONSES = {
+  200: { description: 'Done' },
+  403: { description: 'Not your lead' },
+  404: { description: 'Not in the SDR process' },
+  409: { description: 'Not being worked, or the follow-up minimum is not met (what is missing)' },
+};
 
 /** The SDR whose queue a caller may see: an SDR only their own; managers name one. */
 function queueOwner(principal: Principal, requested: string | undefined): string {
@@ -158,6 +183,47 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
         }
         return { status: 200, body: { ...assignment, touches: await touchesOf(deps.pool, params.id) } };
       },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/leads/:id/qualify',
+      summary:
+        'Qualify a lead (SQL) on the buyer’s evidence: need confirmed, key person and buying role, budget, timing.',
+      roles: ['sdr', 'sdr_manager'],
+      params: LeadParams,
+      body: QualificationEvidence,
+      responses: DISPOSITION_RESPONSES,
+      handler: async ({ params, body, principal, correlationId }) => ({
+        status: 200,
+        body: await disposeLead(deps, principal, params.id, { kind: 'qualify', evidence: body }, correlationId),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/leads/:id/disqualify',
+      summary:
+        'Disqualify a lead with a reason from the taxonomy; `unresponsive` needs 5 attempts over 10 business days (or a manager’s override).',
+      roles: ['sdr', 'sdr_manager'],
+      params: LeadParams,
+      body: DisqualifyBody,
+      responses: DISPOSITION_RESPONSES,
+      handler: async ({ params, body, principal, correlationId }) => ({
+        status: 200,
+        body: await disposeLead(deps, principal, params.id, { kind: 'disqualify', ...body }, correlationId),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/leads/:id/recycle',
+      summary: 'Send a lead back to marketing nurture with a reason (and when to revive it).',
+      roles: ['sdr', 'sdr_manager'],
+      params: LeadParams,
+      body: RecycleBody,
+      responses: DISPOSITION_RESPONSES,
+      handler: async ({ params, body, principal, correlationId }) => ({
+        status: 200,
+        body: await disposeLead(deps, principal, params.id, { kind: 'recycle', ...body }, correlationId),
+      }),
     }),
     defineRoute({
       method: 'post',

@@ -161,3 +161,24 @@ export async function touchesOf(db: Queryable, leadId: string) {
   );
   return rows;
 }
+
+/** When the lead's touch attempts of its current assignment happened. */
+export async function attemptTimes(db: Queryable, leadId: string, since: Date): Promise<Date[]> {
+  const { rows } = await db.query<{ at: Date }>(
+    'SELECT occurred_at AS at FROM touches WHERE lead_id = $1 AND occurred_at >= $2 ORDER BY occurred_at',
+    [leadId, since],
+  );
+  return rows.map((r) => r.at);
+}
+
+/** Ends a lead's time in an SDR's queue with a disposition (qualified, disqualified, recycled). */
+export async function closeAssignment(
+  db: Queryable,
+  leadId: string,
+  status: 'qualified' | 'disqualified' | 'recycled',
+): Promise<void> {
+  await db.query(`UPDATE assignments SET status = $2, priority = false, updated_at = now() WHERE lead_id = $1`, [
+    leadId,
+    status,
+  ]);
+}

@@ -1,0 +1,114 @@
+import { newOrigin, type DispositionReason, type QualificationEvidence, type RecycleReason } from '@handoff/contracts';
+import { withTransaction, type Pool } from '@handoff/db';
+import { HandoffError } from '@handoff/errors';
+import type { Principal } from '@handoff/http';
+import { EventBatch } from '@handoff/kafka';
+import type { z } from 'zod';
+import { followUpProgress } from '../domain/follow-up.js';
+import { attemptTimes, closeAssignment, findAssignment } from '../store/assignments.js';
+import { findSdr } from '../store/sdrs.js';
+import { routeWaitingLeads } from './route-lead.js';
+
+/** What an SDR (or their manager) decides about a lead they work. */
+export type Disposition =
+  | { kind: 'qualify'; evidence: z.infer<typeof QualificationEvidence> }
+  | { kind: 'disqualify'; reason: DispositionReason; notes?: string | undefined; override?: boolean | undefined }
+  | {
+      kind: 'recycle';
+      reason: Exclude<RecycleReason, 'stalled'>;
+      reviveAt?: string | undefined;
+      notes?: string | undefined;
+      override?: boolean | undefined;
+    };
+
+/**
+ * Ends a lead's time in the queue with the buyer's evidence, not the seller's
+ * effort: an SQL needs need, key person, budget and timing; `unresponsive` is
+ * refused (409, saying what is missing) until the lead has had the follow-up
+ * minimum, unless a manager overrides it — and the override travels with the
+ * event. The SDR's freed capacity goes to the waiting leads at once.
+ */
+export async function disposeLead(
+  deps: { pool: Pool; schema: string; producer: string; clock: () => Date },
+  principal: Principal,
+  leadId: string,
+  disposition: Disposition,
+  correlationId?: string,
+): Promise<{ status: string; followUp?: ReturnType<typeof followUpProgress> }> {
+  return withTransaction(deps.pool, async (tx) => {
+    const assignment = await findAssignment(tx, leadId, { lock: true });
+    if (!assignment) throw new HandoffError('not_found', `lead ${leadId} is not in the SDR queue`);
+    if (assignment.status !== 'assigned' || !assignment.sdrId || !assignment.assignedAt) {
+      throw new HandoffError('conflict', `lead ${leadId} is ${assignment.status}, not being worked`);
+    }
+    const sdr = await findSdr(tx, assignment.sdrId);
+    if (principal.role === 'sdr' && assignment.sdrId !== principal.sub) {
+      throw new HandoffError('forbidden', 'an SDR may decide only about their own leads');
+    }
+    if (principal.role === 'sdr_manager' && principal.team && sdr?.team !== principal.team) {
+      throw new HandoffError('forbidden', `lead ${leadId} belongs to another team's SDR`);
+    }
+    const now = deps.clock();
+    const actor = { kind: 'user' as const, id: principal.sub, role: principal.role };
+    const origin = newOrigin(correlationId);
+    const batch = new EventBatch(deps.producer);
+    const base = { leadId, accountId: assignment.accountId ?? undefined, origin };
+    let followUp: ReturnType<typeof followUpProgress> | undefined;
+    let followUpOverride: { by: string; attempts: number; businessDays: number } | undefined;
+    if (disposition.kind !== 'qualify' && disposition.reason === 'unresponsive') {
+      followUp = followUpProgress(
+        await attemptTimes(tx, leadId, new Date(assignment.assignedAt)),
+        now,
+        sdr?.workingHours?.timezone,
+      );
+      if (!followUp.met) {
+        if (!disposition.override) {
+          throw new HandoffError(
+            'conflict',
+            `not unresponsive yet: the follow-up minimum needs ${followUp.missing.join(' and ')}`,
+            { details: followUp },
+          );
+        }
+        if (principal.role === 'sdr') {
+          throw new HandoffError('forbidden', 'only a manager may override the follow-up minimum');
+        }
+        followUpOverride = { by: principal.sub, attempts: followUp.attempts, businessDays: followUp.businessDays };
+      }
+    }
+    let status: 'qualified' | 'disqualified' | 'recycled';
+    if (disposition.kind === 'qualify') {
+      status = 'qualified';
+      batch.publish('lead.qualified', {
+        ...base,
+        data: { sdrId: assignment.sdrId, evidence: disposition.evidence, actor },
+      });
+    } else if (disposition.kind === 'disqualify') {
+      status = 'disqualified';
+      batch.publish('lead.disqualified', {
+        ...base,
+        data: {
+          reason: disposition.reason,
+          ...(disposition.notes ? { notes: disposition.notes } : {}),
+          actor,
+          ...(followUpOverride ? { followUpOverride } : {}),
+        },
+      });
+    } else {
+      status = 'recycled';
+      batch.publish('lead.recycled', {
+        ...base,
+        data: {
+          reason: disposition.reason,
+          ...(disposition.reviveAt ? { reviveAt: disposition.reviveAt } : {}),
+          ...(disposition.notes ? { notes: disposition.notes } : {}),
+          actor,
+          ...(followUpOverride ? { followUpOverride } : {}),
+        },
+      });
+    }
+    await closeAssignment(tx, leadId, status);
+    await routeWaitingLeads(tx, batch, { origin, now });
+    await batch.flush(tx, deps.schema);
+    return { status, ...(followUp ? { followUp } : {}) };
+  });
+}

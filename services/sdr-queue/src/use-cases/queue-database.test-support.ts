@@ -1,0 +1,105 @@
+import { afterAll, beforeAll } from 'vitest';
+import { accountIdFromDomain, createEvent, leadIdFromEmail, newOrigin, type PriorityTier } from '@handoff/contracts';
+import { createPool, withTransaction, type Pool, type PoolClient } from '@handoff/db';
+import { EventBatch, migrateService } from '@handoff/kafka';
+import { testInfra, uniqueName } from '@handoff/testkit';
+import { upsertSdr, type Sdr } from '../store/sdrs.js';
+import { acceptSalesReadyLead } from './route-lead.js';
+
+/** An event as sdr-queue's outbox holds it. */
+export interface PublishedEvent {
+  type: string;
+  leadId: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * A fresh, migrated sdr-queue schema for one test file, with a clock the
+ * test moves: SDRs, sales-ready leads arriving as the consumer applies them,
+ * and what was published.
+ */
+export function queueDatabase(name: string, start: Date) {
+  let pool: Pool | undefined;
+  const schema = uniqueName(name);
+  let now = start;
+  beforeAll(async () => {
+    const url = testInfra().databaseUrl;
+    await migrateService({ url, schema, dir: new URL('../../migrations', import.meta.url).pathname });
+    pool = createPool({ url, schema });
+  });
+  afterAll(() => pool?.end());
+  const db = {
+    schema,
+    get pool(): Pool {
+      if (!pool) throw new Error('the test database is not ready (use it inside tests)');
+      return pool;
+    },
+    now: () => now,
+    setNow: (at: Date) => (now = at),
+    deps: () => ({ pool: db.pool, schema, producer: 'sdr-queue', clock: () => now }),
+    apply: (fn: (tx: PoolClient, outbox: EventBatch) => Promise<unknown>) =>
+      withTransaction(db.pool, async (tx) => {
+        const outbox = new EventBatch('sdr-queue');
+        await fn(tx, outbox);
+        await outbox.flush(tx, schema);
+      }),
+    sdr: (id: string, fields: Partial<Sdr> = {}) =>
+      db.apply((tx) =>
+        upsertSdr(tx, {
+          id,
+          name: id,
+          team: null,
+          active: true,
+          capacity: 50,
+          weight: 1,
+          territories: [],
+          segments: [],
+          workingHours: null,
+          outOfOffice: [],
+          ...fields,
+        }),
+      ),
+    /** A `lead.sales-ready` for the lead with this e-mail (its account from the domain), applied as the consumer would. */
+    salesReady: (email: string, options: { tier?: PriorityTier; country?: string; dormant?: boolean } = {}) => {
+      const accountId = accountIdFromDomain(email.split('@')[1]!);
+      const tier = options.tier ?? 'B';
+      const event = createEvent('lead.sales-ready', 'lead-scoring', {
+        leadId: leadIdFromEmail(email),
+        accountId,
+        origin: newOrigin(),
+        occurredAt: now.toISOString(),
+        data: {
+          score: {
+            total: 60,
+            fit: 20,
+            engagement: 40,
+            grade: 'B',
+            tier,
+            ruleSetId: 'default',
+            ruleSetVersion: 1,
+            scoredAt: now.toISOString(),
+          },
+          tier,
+          reason: { kind: 'threshold', detail: 'test' },
+          profile: { email, ...(options.country ? { country: options.country } : {}) },
+          account: {
+            id: accountId,
+            engagement: 40,
+            rolesEngaged: [],
+            dormant: options.dormant ?? false,
+            customer: false,
+          },
+        },
+      });
+      return db.apply((tx, outbox) => acceptSalesReadyLead(tx, outbox, event, now));
+    },
+    /** Published events of a type, in order; for one lead when its e-mail is given. */
+    published: async (type: string, email?: string): Promise<PublishedEvent[]> => {
+      const { rows } = await db.pool.query<{ value: Buffer }>('SELECT value FROM outbox ORDER BY seq');
+      return rows
+        .map((r) => JSON.parse(r.value.toString()) as PublishedEvent)
+        .filter((e) => e.type === type && (email === undefined || e.leadId === leadIdFromEmail(email)));
+    },
+  };
+  return db;
+}
