@@ -14,6 +14,7 @@ import { RoutingPolicy, WorkingHours } from '../domain/routing/types.js';
 import { findAssignment, queueOf, touchesOf, waitingQueue } from '../store/assignments.js';
 import { currentPolicy } from '../store/routing.js';
 import { findSdr, listSdrs, upsertSdr } from '../store/sdrs.js';
+import { claimNext } from '../use-cases/claim-next.js';
 import { disposeLead } from '../use-cases/dispose-lead.js';
 import { recordTouch } from '../use-cases/record-touch.js';
 import { routeWaitingLeads } from '../use-cases/route-lead.js';
@@ -146,6 +147,22 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       handler: async ({ body, principal, correlationId }) => {
         await setRoutingPolicy(deps, body, principal.sub, correlationId);
         return { status: 200, body: await currentPolicy(deps.pool) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/queue/next',
+      summary:
+        'Take up the next lead: the top of your own queue, else the top waiting lead routing lets you have. Two SDRs never get the same lead.',
+      roles: ['sdr'],
+      responses: {
+        200: { description: 'The lead, now yours and started' },
+        204: { description: 'Nothing to take up' },
+        409: { description: 'At capacity or inactive' },
+      },
+      handler: async ({ principal, correlationId }) => {
+        const claimed = await claimNext(deps, principal.sub, correlationId);
+        return claimed ? { status: 200, body: claimed } : { status: 204, body: undefined };
       },
     }),
     defineRoute({

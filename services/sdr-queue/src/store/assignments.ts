@@ -17,11 +17,13 @@ export interface Assignment {
   /** While unassigned: the pool it waits in (a routing rule, or the fallback) and why nobody took it. */
   waitingPool: string | null;
   waitingReason: string | null;
+  /** When the SDR took it up (claimed it as their next lead). */
+  claimedAt: string | null;
 }
 
 const COLUMNS = `lead_id AS "leadId", account_id AS "accountId", sdr_id AS "sdrId", status, tier,
   score::float8 AS score, profile, sales_ready_at AS "salesReadyAt", assigned_at AS "assignedAt",
-  dormant, priority, waiting_pool AS "waitingPool", waiting_reason AS "waitingReason"`;
+  dormant, priority, waiting_pool AS "waitingPool", waiting_reason AS "waitingReason", claimed_at AS "claimedAt"`;
 
 /** Puts a sales-ready lead into the process, unassigned; a lead that comes back starts over. */
 export async function enqueueLead(
@@ -41,7 +43,7 @@ export async function enqueueLead(
      VALUES ($1, $2, NULL, 'unassigned', $3, $4, $5::jsonb, $6, $7)
      ON CONFLICT (lead_id) DO UPDATE SET sdr_id = NULL, status = 'unassigned', tier = EXCLUDED.tier,
        score = EXCLUDED.score, profile = EXCLUDED.profile, sales_ready_at = EXCLUDED.sales_ready_at,
-       dormant = EXCLUDED.dormant, priority = false, waiting_pool = NULL, waiting_reason = NULL,
+       dormant = EXCLUDED.dormant, priority = false, waiting_pool = NULL, waiting_reason = NULL, claimed_at = NULL,
        rule = NULL, assigned_at = NULL, updated_at = now()`,
     [
       lead.leadId,
@@ -181,4 +183,19 @@ export async function closeAssignment(
     leadId,
     status,
   ]);
+}
+
+/** The SDR's next lead not yet taken up, in working order, locked (concurrent claims skip it). */
+export async function nextUnclaimed(db: Queryable, sdrId: string): Promise<Assignment | undefined> {
+  const { rows } = await db.query(
+    `SELECT ${COLUMNS} FROM assignments
+      WHERE sdr_id = $1 AND status = 'assigned' AND claimed_at IS NULL
+      ORDER BY priority DESC, tier, assigned_at, score DESC LIMIT 1 FOR UPDATE SKIP LOCKED`,
+    [sdrId],
+  );
+  return rows[0] as Assignment | undefined;
+}
+
+export async function markClaimed(db: Queryable, leadId: string, at: string): Promise<void> {
+  await db.query('UPDATE assignments SET claimed_at = $2, updated_at = now() WHERE lead_id = $1', [leadId, at]);
 }

@@ -30,7 +30,7 @@ export async function acceptSalesReadyLead(
 /** How many waiting leads one page of a routing pass reads. */
 export const ROUTE_PAGE = 200;
 
-function leadToRoute(lead: Assignment, owners: Map<string, string>): LeadToRoute {
+export function leadToRoute(lead: Assignment, owners: Map<string, string>): LeadToRoute {
   const { profile } = lead;
   const segment = profile.attributes?.segment;
   return {

@@ -369,3 +369,23 @@ export function applyDecision(pools: Map<string, PoolState>, sdrs: RoutableSdr[]
   const sdr = sdrs.find((s) => s.id === decision.sdrId);
   if (sdr !== undefined) sdr.openLeads += 1;
 }
+
+/**
+ * Whether an SDR pulling work may take a waiting lead: the rule that wants
+ * the lead must point at them or their team; a lead no rule wants is anyone's.
+ * Says which queue it comes from, for the assignment's explanation.
+ */
+export function mayClaim(
+  lead: LeadToRoute,
+  sdr: Pick<RoutableSdr, 'id' | 'team'>,
+  policy: RoutingPolicy,
+): { allowed: true; from: string; ruleId: string } | { allowed: false } {
+  const rule = policy.rules.find((r) => ruleMatches(r, lead));
+  if (rule === undefined) return { allowed: true, from: 'the shared queue', ruleId: 'fallback' };
+  if ('sdrId' in rule.to) {
+    return rule.to.sdrId === sdr.id ? { allowed: true, from: `rule ${rule.id}`, ruleId: rule.id } : { allowed: false };
+  }
+  return rule.to.team === sdr.team
+    ? { allowed: true, from: `team ${rule.to.team}'s queue (rule ${rule.id})`, ruleId: rule.id }
+    : { allowed: false };
+}
