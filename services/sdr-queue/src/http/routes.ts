@@ -11,11 +11,13 @@ import { withTransaction, type Pool } from '@handoff/db';
 import { badRequest, defineRoute, forbidden, notFound, type Principal } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
 import { RoutingPolicy, WorkingHours } from '../domain/routing/types.js';
-import { findAssignment, queueOf, touchesOf, waitingQueue } from '../store/assignments.js';
+import { findAssignment, queueOf, sqlInbox, teamQueue, touchesOf, waitingQueue } from '../store/assignments.js';
 import { currentPolicy } from '../store/routing.js';
 import { findSdr, listSdrs, upsertSdr } from '../store/sdrs.js';
 import { claimNext } from '../use-cases/claim-next.js';
 import { disposeLead } from '../use-cases/dispose-lead.js';
+import { reassignLeads } from '../use-cases/reassign.js';
+import { answerSql } from '../use-cases/sales-handoff.js';
 import { recordTouch } from '../use-cases/record-touch.js';
 import { routeWaitingLeads } from '../use-cases/route-lead.js';
 import { setRoutingPolicy } from '../use-cases/routing-policy.js';
@@ -48,7 +50,12 @@ const SdrParams = z.object({
     .regex(/^[A-Za-z0-9._@-]+$/),
 });
 const LeadParams = z.object({ id: z.uuid() });
-const QueueQuery = z.object({ sdrId: z.string().min(1).max(100).optional() });
+const QueueQuery = z.object({ sdrId: z.string().min(1).max(100).optional(), team: z.string().min(1).optional() });
+const RejectBody = z.object({ reason: DispositionReason, notes: z.string().max(5000).optional() });
+const ReassignBody = z.object({ toSdrId: z.string().min(1).max(100), reason: z.string().max(1000).optional() });
+const BulkReassignBody = ReassignBody.extend({ leadIds: z.array(z.uuid()).min(1).max(500) });
+/** Statuses sales may see: SQLs, waiting for them or accepted. */
+const SALES_VISIBLE = new Set(['qualified', 'accepted']);
 const TouchBody = z.object({
   channel: TouchChannel,
   outcome: TouchOutcome,
@@ -181,6 +188,10 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       query: QueueQuery,
       responses: { 200: { description: 'The queue' } },
       handler: async ({ query, principal }) => {
+        if (query.team && principal.role !== 'sdr') {
+          if (principal.team && principal.team !== query.team) throw forbidden(`you manage team ${principal.team}`);
+          return { status: 200, body: { team: query.team, items: await teamQueue(deps.pool, query.team) } };
+        }
         const sdrId = queueOwner(principal, query.sdrId);
         return { status: 200, body: { sdrId, items: await queueOf(deps.pool, sdrId) } };
       },
@@ -197,6 +208,9 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
         if (!assignment) throw notFound(`lead ${params.id} is not in the SDR queue`);
         if (principal.role === 'sdr' && assignment.sdrId !== principal.sub) {
           throw forbidden('an SDR sees only their own leads');
+        }
+        if (principal.role === 'sales' && !SALES_VISIBLE.has(assignment.status)) {
+          throw forbidden('sales sees SQLs only');
         }
         return { status: 200, body: { ...assignment, touches: await touchesOf(deps.pool, params.id) } };
       },
@@ -240,6 +254,80 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       handler: async ({ params, body, principal, correlationId }) => ({
         status: 200,
         body: await disposeLead(deps, principal, params.id, { kind: 'recycle', ...body }, correlationId),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/sqls',
+      summary: 'The SQL inbox: leads SDRs qualified, waiting for sales to accept or reject them.',
+      roles: ['sales', 'sdr_manager', 'leadership'],
+      responses: { 200: { description: 'SQLs, oldest first' } },
+      handler: async () => ({ status: 200, body: { items: await sqlInbox(deps.pool) } }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/leads/:id/accept',
+      summary: 'Sales accepts an SQL.',
+      roles: ['sales'],
+      params: LeadParams,
+      responses: {
+        200: { description: 'Accepted' },
+        404: { description: 'No such SQL' },
+        409: { description: 'Not an SQL' },
+      },
+      handler: async ({ params, principal, correlationId }) => ({
+        status: 200,
+        body: await answerSql(deps, principal, params.id, { kind: 'accept' }, correlationId),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/leads/:id/reject',
+      summary: 'Sales rejects an SQL with a reason: it goes back to the SDR who qualified it (a backward move).',
+      roles: ['sales'],
+      params: LeadParams,
+      body: RejectBody,
+      responses: {
+        200: { description: 'Back with the SDR' },
+        404: { description: 'No such SQL' },
+        409: { description: 'Not an SQL' },
+      },
+      handler: async ({ params, body, principal, correlationId }) => ({
+        status: 200,
+        body: await answerSql(deps, principal, params.id, { kind: 'reject', ...body }, correlationId),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/leads/:id/reassign',
+      summary: 'A manager moves an open lead to another SDR (recorded on lead.assigned with the previous SDR).',
+      roles: ['sdr_manager'],
+      params: LeadParams,
+      body: ReassignBody,
+      responses: {
+        200: { description: 'Moved' },
+        403: { description: 'Another team' },
+        409: { description: 'Not open' },
+      },
+      handler: async ({ params, body, principal, correlationId }) => ({
+        status: 200,
+        body: { moved: await reassignLeads(deps, principal, { leadIds: [params.id], ...body }, correlationId) },
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/leads/reassign',
+      summary: 'A manager moves many open leads (up to 500) to one SDR, all or none.',
+      roles: ['sdr_manager'],
+      body: BulkReassignBody,
+      responses: {
+        200: { description: 'Moved' },
+        403: { description: 'Another team' },
+        409: { description: 'Not open' },
+      },
+      handler: async ({ body, principal, correlationId }) => ({
+        status: 200,
+        body: { moved: await reassignLeads(deps, principal, body, correlationId) },
       }),
     }),
     defineRoute({

@@ -5,7 +5,7 @@ export interface Assignment {
   leadId: string;
   accountId: string | null;
   sdrId: string | null;
-  status: 'unassigned' | 'assigned';
+  status: 'unassigned' | 'assigned' | 'qualified' | 'accepted' | 'disqualified' | 'recycled';
   tier: PriorityTier;
   score: number;
   profile: LeadProfile;
@@ -177,7 +177,7 @@ export async function attemptTimes(db: Queryable, leadId: string, since: Date): 
 export async function closeAssignment(
   db: Queryable,
   leadId: string,
-  status: 'qualified' | 'disqualified' | 'recycled',
+  status: 'qualified' | 'disqualified' | 'recycled' | 'accepted',
 ): Promise<void> {
   await db.query(`UPDATE assignments SET status = $2, priority = false, updated_at = now() WHERE lead_id = $1`, [
     leadId,
@@ -198,4 +198,31 @@ export async function nextUnclaimed(db: Queryable, sdrId: string): Promise<Assig
 
 export async function markClaimed(db: Queryable, leadId: string, at: string): Promise<void> {
   await db.query('UPDATE assignments SET claimed_at = $2, updated_at = now() WHERE lead_id = $1', [leadId, at]);
+}
+
+/** Sales sent an SQL back: it is the SDR's to work again, at the top of their untaken leads. */
+export async function reopenAssignment(db: Queryable, leadId: string): Promise<void> {
+  await db.query(
+    `UPDATE assignments SET status = 'assigned', claimed_at = NULL, priority = true, updated_at = now() WHERE lead_id = $1`,
+    [leadId],
+  );
+}
+
+/** SQLs waiting for sales to accept or reject them, oldest first. */
+export async function sqlInbox(db: Queryable): Promise<Assignment[]> {
+  const { rows } = await db.query(
+    `SELECT ${COLUMNS} FROM assignments WHERE status = 'qualified' ORDER BY updated_at, lead_id`,
+  );
+  return rows as Assignment[];
+}
+
+/** Open leads of a team's SDRs, in working order per SDR. */
+export async function teamQueue(db: Queryable, team: string): Promise<Assignment[]> {
+  const { rows } = await db.query(
+    `SELECT ${COLUMNS} FROM assignments
+      WHERE sdr_id IN (SELECT id FROM sdrs WHERE team = $1) AND status = 'assigned'
+      ORDER BY sdr_id, priority DESC, tier, assigned_at, score DESC`,
+    [team],
+  );
+  return rows as Assignment[];
 }

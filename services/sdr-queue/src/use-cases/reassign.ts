@@ -1,0 +1,66 @@
+import { newOrigin } from '@handoff/contracts';
+import { withTransaction, type Pool } from '@handoff/db';
+import { HandoffError } from '@handoff/errors';
+import type { Principal } from '@handoff/http';
+import { EventBatch } from '@handoff/kafka';
+import { assignTo, findAssignment } from '../store/assignments.js';
+import { setAccountOwner } from '../store/routing.js';
+import { listSdrs } from '../store/sdrs.js';
+
+/**
+ * A manager moves open leads to another SDR (one, or many at once): each gets
+ * `lead.assigned` naming the previous SDR and who moved it, and why. A manager
+ * of a team moves only their team's leads, to their team's SDRs.
+ */
+export async function reassignLeads(
+  deps: { pool: Pool; schema: string; producer: string; clock: () => Date },
+  principal: Principal,
+  command: { leadIds: string[]; toSdrId: string; reason?: string | undefined },
+  correlationId?: string,
+): Promise<Array<{ leadId: string; from: string | null; to: string }>> {
+  return withTransaction(deps.pool, async (tx) => {
+    const sdrs = await listSdrs(tx);
+    const to = sdrs.find((s) => s.id === command.toSdrId);
+    if (!to) throw new HandoffError('not_found', `no SDR ${command.toSdrId}`);
+    const teamOf = new Map(sdrs.map((s) => [s.id, s.team]));
+    const own = (sdrId: string | null) => !principal.team || (sdrId !== null && teamOf.get(sdrId) === principal.team);
+    if (!own(to.id)) throw new HandoffError('forbidden', `${to.id} is not in team ${principal.team}`);
+    const now = deps.clock().toISOString();
+    const batch = new EventBatch(deps.producer);
+    const moved: Array<{ leadId: string; from: string | null; to: string }> = [];
+    // In lead order, so two managers moving overlapping sets take the locks alike.
+    for (const leadId of [...new Set(command.leadIds)].sort()) {
+      const lead = await findAssignment(tx, leadId, { lock: true });
+      if (!lead) throw new HandoffError('not_found', `lead ${leadId} is not in the SDR queue`);
+      if (lead.status !== 'assigned' && lead.status !== 'unassigned') {
+        throw new HandoffError('conflict', `lead ${leadId} is ${lead.status}; only open leads move`);
+      }
+      if (lead.sdrId !== null && !own(lead.sdrId)) {
+        throw new HandoffError('forbidden', `lead ${leadId} belongs to another team's SDR`);
+      }
+      if (lead.sdrId === to.id) continue;
+      const rule = {
+        id: 'manual',
+        strategy: 'manual',
+        explanation: `${principal.sub} moved it ${lead.sdrId ? `from ${lead.sdrId} ` : ''}to ${to.id}${command.reason ? `: ${command.reason}` : ''}.`,
+      };
+      await assignTo(tx, leadId, { sdrId: to.id, rule, assignedAt: now, priority: lead.priority });
+      if (lead.accountId) await setAccountOwner(tx, lead.accountId, to.id, now);
+      batch.publish('lead.assigned', {
+        leadId,
+        accountId: lead.accountId ?? undefined,
+        origin: newOrigin(correlationId),
+        data: {
+          sdrId: to.id,
+          tier: lead.tier,
+          rule,
+          ...(lead.sdrId ? { previousSdrId: lead.sdrId } : {}),
+          assignedAt: now,
+        },
+      });
+      moved.push({ leadId, from: lead.sdrId, to: to.id });
+    }
+    await batch.flush(tx, deps.schema);
+    return moved;
+  });
+}

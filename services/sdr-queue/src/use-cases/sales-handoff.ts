@@ -1,0 +1,46 @@
+import { newOrigin, type DispositionReason } from '@handoff/contracts';
+import { withTransaction, type Pool } from '@handoff/db';
+import { HandoffError } from '@handoff/errors';
+import type { Principal } from '@handoff/http';
+import { EventBatch } from '@handoff/kafka';
+import { closeAssignment, findAssignment, reopenAssignment } from '../store/assignments.js';
+
+type Deps = { pool: Pool; schema: string; producer: string; clock: () => Date };
+
+/**
+ * Sales answers an SQL: accepted, it is theirs (`lead.accepted`); rejected,
+ * it goes back to the SDR who qualified it, first among their untaken leads,
+ * with `lead.rejected` — a backward move the funnel counts.
+ */
+export async function answerSql(
+  deps: Deps,
+  principal: Principal,
+  leadId: string,
+  answer: { kind: 'accept' } | { kind: 'reject'; reason: DispositionReason; notes?: string | undefined },
+  correlationId?: string,
+): Promise<{ status: string; sdrId: string | null }> {
+  return withTransaction(deps.pool, async (tx) => {
+    const assignment = await findAssignment(tx, leadId, { lock: true });
+    if (!assignment || assignment.status !== 'qualified') {
+      throw new HandoffError(
+        assignment ? 'conflict' : 'not_found',
+        assignment ? `lead ${leadId} is ${assignment.status}, not an SQL waiting for sales` : `no SQL ${leadId}`,
+      );
+    }
+    const actor = { kind: 'user' as const, id: principal.sub, role: principal.role };
+    const batch = new EventBatch(deps.producer);
+    const base = { leadId, accountId: assignment.accountId ?? undefined, origin: newOrigin(correlationId) };
+    if (answer.kind === 'accept') {
+      await closeAssignment(tx, leadId, 'accepted');
+      batch.publish('lead.accepted', { ...base, data: { actor } });
+    } else {
+      await reopenAssignment(tx, leadId);
+      batch.publish('lead.rejected', {
+        ...base,
+        data: { reason: answer.reason, ...(answer.notes ? { notes: answer.notes } : {}), actor },
+      });
+    }
+    await batch.flush(tx, deps.schema);
+    return { status: answer.kind === 'accept' ? 'accepted' : 'assigned', sdrId: assignment.sdrId };
+  });
+}
