@@ -19,11 +19,15 @@ export interface Assignment {
   waitingReason: string | null;
   /** When the SDR took it up (claimed it as their next lead). */
   claimedAt: string | null;
+  /** Why a manager should look at it (a missed first touch), and since when. */
+  escalation: string | null;
+  escalatedAt: string | null;
 }
 
 const COLUMNS = `lead_id AS "leadId", account_id AS "accountId", sdr_id AS "sdrId", status, tier,
   score::float8 AS score, profile, sales_ready_at AS "salesReadyAt", assigned_at AS "assignedAt",
-  dormant, priority, waiting_pool AS "waitingPool", waiting_reason AS "waitingReason", claimed_at AS "claimedAt"`;
+  dormant, priority, waiting_pool AS "waitingPool", waiting_reason AS "waitingReason", claimed_at AS "claimedAt",
+  escalation, escalated_at AS "escalatedAt"`;
 
 /** Puts a sales-ready lead into the process, unassigned; a lead that comes back starts over. */
 export async function enqueueLead(
@@ -43,7 +47,7 @@ export async function enqueueLead(
      VALUES ($1, $2, NULL, 'unassigned', $3, $4, $5::jsonb, $6, $7)
      ON CONFLICT (lead_id) DO UPDATE SET sdr_id = NULL, status = 'unassigned', tier = EXCLUDED.tier,
        score = EXCLUDED.score, profile = EXCLUDED.profile, sales_ready_at = EXCLUDED.sales_ready_at,
-       dormant = EXCLUDED.dormant, priority = false, waiting_pool = NULL, waiting_reason = NULL, claimed_at = NULL,
+       dormant = EXCLUDED.dormant, priority = false, waiting_pool = NULL, waiting_reason = NULL, claimed_at = NULL, escalation = NULL,
        rule = NULL, assigned_at = NULL, updated_at = now()`,
     [
       lead.leadId,
@@ -64,7 +68,8 @@ export async function assignTo(
 ): Promise<void> {
   await db.query(
     `UPDATE assignments SET sdr_id = $2, status = 'assigned', rule = $3::jsonb, assigned_at = $4, priority = $5,
-                            waiting_pool = NULL, waiting_reason = NULL, updated_at = now()
+                            waiting_pool = NULL, waiting_reason = NULL, claimed_at = NULL,
+                            escalation = NULL, escalated_at = NULL, updated_at = now()
       WHERE lead_id = $1`,
     [leadId, assignment.sdrId, JSON.stringify(assignment.rule), assignment.assignedAt, assignment.priority],
   );
@@ -225,4 +230,13 @@ export async function teamQueue(db: Queryable, team: string): Promise<Assignment
     [team],
   );
   return rows as Assignment[];
+}
+
+/** Flags a lead for the manager (a missed first touch nobody else took over). */
+export async function escalate(db: Queryable, leadId: string, why: string, at: string): Promise<void> {
+  await db.query('UPDATE assignments SET escalation = $2, escalated_at = $3, updated_at = now() WHERE lead_id = $1', [
+    leadId,
+    why,
+    at,
+  ]);
 }

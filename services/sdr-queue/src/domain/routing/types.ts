@@ -73,6 +73,11 @@ export const RoutingPolicy = z.object({
   respectWorkingHours: z.boolean().default(true),
   /** A lead whose account has an owning SDR goes to that owner (when they can take it). */
   accountStickiness: z.boolean().default(true),
+  /**
+   * A first touch missed (`sla.breached`): move the lead to the next SDR routing finds, or flag it for the
+   * manager. A lead nobody else can take is flagged either way.
+   */
+  firstTouchBreach: z.enum(['reassign', 'flag']).default('reassign'),
 });
 export type RoutingPolicy = z.infer<typeof RoutingPolicy>;
 
