@@ -1,9 +1,16 @@
-import type { Redis } from 'ioredis';
-import { pingDatabase, type Pool } from '@handoff/db';
+import { Redis } from 'ioredis';
+import { createPool, pingDatabase, type Pool } from '@handoff/db';
 import { HttpServer, createHttpApp, type RouteSpec } from '@handoff/http';
-import { ServiceMessaging, migrateService, type HandlerMap, type Kafka, type MessagingConfig } from '@handoff/kafka';
+import {
+  ServiceMessaging,
+  createKafka,
+  migrateService,
+  type HandlerMap,
+  type Kafka,
+  type MessagingConfig,
+} from '@handoff/kafka';
 import { ServiceHost, type Component } from '@handoff/lifecycle';
-import type { Logger, Registry } from '@handoff/observability';
+import { createLogger, createMetricsRegistry, type Logger, type Registry } from '@handoff/observability';
 
 /** The settings a backend service's runner reads (see @handoff/config's serviceEnv). */
 export interface BackendConfig extends MessagingConfig {
@@ -11,6 +18,36 @@ export interface BackendConfig extends MessagingConfig {
   HOST: string;
   JWT_SECRET: string;
   SHUTDOWN_TIMEOUT_MS: number;
+}
+
+/** The settings the clients of a backend service are made from. */
+export interface ClientsConfig {
+  DATABASE_URL: string;
+  DB_POOL_MAX: number;
+  DB_SCHEMA?: string | undefined;
+  REDIS_URL: string;
+  KAFKA_BROKERS: string[];
+  LOG_LEVEL: string;
+}
+
+/**
+ * The clients every backend service uses, made one way: its logger and
+ * metrics, a pool on its schema (`DB_SCHEMA`, else its own default), Redis
+ * (connected on start) and Kafka. `runBackendService` starts and closes them.
+ */
+export function createServiceClients(service: string, config: ClientsConfig, defaultSchema: string) {
+  const schema = config.DB_SCHEMA ?? defaultSchema;
+  const logger = createLogger({ service, level: config.LOG_LEVEL });
+  const registry = createMetricsRegistry(service);
+  const pool = createPool({
+    url: config.DATABASE_URL,
+    schema,
+    max: config.DB_POOL_MAX,
+    onIdleError: (err) => logger.warn({ err: err.message }, 'idle database connection failed'),
+  });
+  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: service, logger });
+  return { service, schema, logger, registry, pool, redis, kafka };
 }
 
 export interface BackendServiceOptions {

@@ -1,5 +1,7 @@
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import pg from 'pg';
+import { createPool, withTransaction, type Pool, type PoolClient } from '@handoff/db';
+import { EventBatch, migrateService } from '@handoff/kafka';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import type { Role } from '@handoff/contracts';
 import { signToken } from '@handoff/http';
@@ -27,6 +29,43 @@ export async function testDb(): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: testInfra().databaseUrl });
   await client.connect();
   return client;
+}
+
+/**
+ * A fresh schema for one test file, migrated with a service's migrations
+ * (and the inbox/outbox runtime) before its tests, its pool closed after; a
+ * way to run use cases as the consumer does (a transaction whose outbox batch
+ * is written before commit); and the events the outbox holds, in order.
+ */
+export function migratedSchema(name: string, migrationsDir: string, producer: string) {
+  let pool: Pool | undefined;
+  const schema = uniqueName(name);
+  beforeAll(async () => {
+    const url = testInfra().databaseUrl;
+    await migrateService({ url, schema, dir: migrationsDir });
+    pool = createPool({ url, schema });
+  });
+  afterAll(() => pool?.end());
+  const db = {
+    schema,
+    get pool(): Pool {
+      if (!pool) throw new Error('the test database is not ready (use it inside tests)');
+      return pool;
+    },
+    /** Runs `fn` in a transaction with an outbox batch, written before commit. */
+    apply: (fn: (tx: PoolClient, outbox: EventBatch) => Promise<unknown>) =>
+      withTransaction(db.pool, async (tx) => {
+        const outbox = new EventBatch(producer);
+        await fn(tx, outbox);
+        await outbox.flush(tx, schema);
+      }),
+    /** Every event in the outbox, in the order it will be published. */
+    outboxEvents: async <T = { type: string; leadId: string; data: Record<string, unknown> }>(): Promise<T[]> => {
+      const { rows } = await db.pool.query<{ value: Buffer }>('SELECT value FROM outbox ORDER BY seq');
+      return rows.map((r) => JSON.parse(r.value.toString()) as T);
+    },
+  };
+  return db;
 }
 
 /** Collects every message of some topics from the beginning, for assertions. */

@@ -1,9 +1,5 @@
-import { Redis } from 'ioredis';
 import { configOrExit } from '@handoff/config';
-import { createPool } from '@handoff/db';
-import { createKafka } from '@handoff/kafka';
-import { createLogger, createMetricsRegistry } from '@handoff/observability';
-import { runBackendService } from '@handoff/service';
+import { createServiceClients, runBackendService } from '@handoff/service';
 import { loadScoringConfig } from './config.js';
 import { scoringHandlers } from './consumers/handlers.js';
 import { ActiveRuleSet } from './domain/rules/active-rule-set.js';
@@ -16,17 +12,8 @@ import { scoringRoutes } from './http/routes.js';
 const SERVICE = 'lead-scoring';
 
 const config = configOrExit(() => loadScoringConfig(process.env), SERVICE);
-const schema = config.DB_SCHEMA ?? 'lead_scoring';
-const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-const registry = createMetricsRegistry(SERVICE);
-const pool = createPool({
-  url: config.DATABASE_URL,
-  schema,
-  max: config.DB_POOL_MAX,
-  onIdleError: (err) => logger.warn({ err: err.message }, 'idle database connection failed'),
-});
-const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null });
-const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, logger });
+const clients = createServiceClients(SERVICE, config, 'lead_scoring');
+const { schema, logger, pool, redis } = clients;
 const clock = () => new Date();
 const active = new ActiveRuleSet(DEFAULT_RULE_SET);
 const rescore = new RescoreAll({
@@ -49,14 +36,8 @@ async function loadActiveRuleSet(): Promise<void> {
 }
 
 await runBackendService({
-  service: SERVICE,
-  schema,
+  ...clients,
   config,
-  logger,
-  registry,
-  pool,
-  redis,
-  kafka,
   migrationsDir: new URL('../migrations', import.meta.url).pathname,
   handlers: scoringHandlers({ active, rescore, clock }),
   routes: [...scoringRoutes({ pool, schema, clock, active }), ...ruleSetRoutes({ pool, schema, producer: SERVICE })],

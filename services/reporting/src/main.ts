@@ -1,9 +1,5 @@
-import { Redis } from 'ioredis';
 import { configOrExit } from '@handoff/config';
-import { createPool } from '@handoff/db';
-import { createKafka } from '@handoff/kafka';
-import { createLogger, createMetricsRegistry } from '@handoff/observability';
-import { runBackendService } from '@handoff/service';
+import { createServiceClients, runBackendService } from '@handoff/service';
 import { loadReportingConfig } from './config.js';
 import { reportingHandlers } from './consumers/handlers.js';
 import { reportingRoutes } from './http/routes.js';
@@ -11,28 +7,13 @@ import { reportingRoutes } from './http/routes.js';
 const SERVICE = 'reporting';
 
 const config = configOrExit(() => loadReportingConfig(process.env), SERVICE);
-const schema = config.DB_SCHEMA ?? 'reporting';
-const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-const registry = createMetricsRegistry(SERVICE);
-const pool = createPool({
-  url: config.DATABASE_URL,
-  schema,
-  max: config.DB_POOL_MAX,
-  onIdleError: (err) => logger.warn({ err: err.message }, 'idle database connection failed'),
-});
-const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null });
-const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, logger });
+const clients = createServiceClients(SERVICE, config, 'reporting');
+const { pool } = clients;
 const clock = () => new Date();
 
 await runBackendService({
-  service: SERVICE,
-  schema,
+  ...clients,
   config,
-  logger,
-  registry,
-  pool,
-  redis,
-  kafka,
   migrationsDir: new URL('../migrations', import.meta.url).pathname,
   handlers: reportingHandlers(),
   routes: reportingRoutes({ pool, clock }),

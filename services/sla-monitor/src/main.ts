@@ -1,9 +1,5 @@
-import { Redis } from 'ioredis';
 import { configOrExit } from '@handoff/config';
-import { createPool } from '@handoff/db';
-import { createKafka } from '@handoff/kafka';
-import { createLogger, createMetricsRegistry } from '@handoff/observability';
-import { runBackendService } from '@handoff/service';
+import { createServiceClients, runBackendService } from '@handoff/service';
 import { loadSlaConfig } from './config.js';
 import { slaHandlers } from './consumers/handlers.js';
 import { slaRoutes } from './http/routes.js';
@@ -14,17 +10,8 @@ import { fireTimer } from './use-cases/first-touch-timer.js';
 const SERVICE = 'sla-monitor';
 
 const config = configOrExit(() => loadSlaConfig(process.env), SERVICE);
-const schema = config.DB_SCHEMA ?? 'sla_monitor';
-const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-const registry = createMetricsRegistry(SERVICE);
-const pool = createPool({
-  url: config.DATABASE_URL,
-  schema,
-  max: config.DB_POOL_MAX,
-  onIdleError: (err) => logger.warn({ err: err.message }, 'idle database connection failed'),
-});
-const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null });
-const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, logger });
+const clients = createServiceClients(SERVICE, config, 'sla_monitor');
+const { schema, logger, pool, redis } = clients;
 const clock = () => new Date();
 const policy = { id: 'first-touch-default', minutes: config.FIRST_TOUCH_MINUTES };
 
@@ -39,14 +26,8 @@ const schedule = new TimerSchedule({
 });
 
 await runBackendService({
-  service: SERVICE,
-  schema,
+  ...clients,
   config,
-  logger,
-  registry,
-  pool,
-  redis,
-  kafka,
   migrationsDir: new URL('../migrations', import.meta.url).pathname,
   handlers: slaHandlers({ policy, schedule }),
   routes: slaRoutes({ pool, clock }),

@@ -43,6 +43,12 @@ const READ_ROLES = ['marketing_ops', 'sdr_manager', 'sales', 'leadership', 'serv
 export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => Date; active: ActiveRuleSet }) {
   // Ingest changes nothing but the outbox: concurrent requests share its writes.
   const ingest = new Ingest(new OutboxWriter(deps.pool, deps.schema), deps.clock);
+  // Scores are decayed on read with their version's half-life: the active one is in memory, others are read.
+  const halfLifeOf = async (ruleSetId: string) => {
+    const active = deps.active.current();
+    const ruleSet = active.id === ruleSetId ? active : await findRuleSet(deps.pool, ruleSetId);
+    return ruleSet?.definition.engagement.halfLifeDays ?? null;
+  };
   return [
     defineRoute({
       method: 'post',
@@ -95,10 +101,7 @@ export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => D
         const score = await currentScore(deps.pool, params.id);
         const now = deps.clock();
         // Engagement fades between activities: the stored totals are as of the last scoring, these as of now.
-        const ruleSet = score ? await findRuleSet(deps.pool, score.ruleSetId) : undefined;
-        const decayedNow = score
-          ? explainAt(score.hits, ruleSet?.definition.engagement.halfLifeDays ?? null, now)
-          : null;
+        const decayedNow = score ? explainAt(score.hits, await halfLifeOf(score.ruleSetId), now) : null;
         return {
           status: 200,
           body: {
@@ -172,8 +175,7 @@ export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => D
         const at = query.at ? new Date(query.at) : deps.clock();
         const score = query.at ? await scoreAt(deps.pool, params.id, at) : await currentScore(deps.pool, params.id);
         if (!score) throw notFound(`no score for lead ${params.id}${query.at ? ` at ${query.at}` : ''}`);
-        const ruleSet = await findRuleSet(deps.pool, score.ruleSetId);
-        const explained = explainAt(score.hits, ruleSet?.definition.engagement.halfLifeDays ?? null, at);
+        const explained = explainAt(score.hits, await halfLifeOf(score.ruleSetId), at);
         return {
           status: 200,
           body: {

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll } from 'vitest';
 import { createEvent, newOrigin, type HandoffEvent } from '@handoff/contracts';
-import { createPool, withTransaction, type Pool, type PoolClient } from '@handoff/db';
-import { EventBatch, migrateService } from '@handoff/kafka';
-import { testInfra, uniqueName } from '@handoff/testkit';
+import type { Pool } from '@handoff/db';
+import { migratedSchema } from '@handoff/testkit';
 
 /** An event as lead-scoring's outbox holds it. */
 export interface PublishedEvent {
@@ -17,33 +15,20 @@ export interface PublishedEvent {
  * an outbox, and what they published.
  */
 export function scoringDatabase(name: string) {
-  let pool: Pool | undefined;
-  const schema = uniqueName(name);
-  beforeAll(async () => {
-    const url = testInfra().databaseUrl;
-    await migrateService({ url, schema, dir: new URL('../../migrations', import.meta.url).pathname });
-    pool = createPool({ url, schema });
-  });
-  afterAll(() => pool?.end());
+  const base = migratedSchema(name, new URL('../../migrations', import.meta.url).pathname, 'lead-scoring');
+  const { schema } = base;
   const db = {
     schema,
     get pool(): Pool {
-      if (!pool) throw new Error('the test database is not ready (use it inside tests)');
-      return pool;
+      return base.pool;
     },
     /** Runs `fn` in a transaction whose outbox batch is flushed before commit, as the consumer does. */
-    apply: (fn: (tx: PoolClient, outbox: EventBatch) => Promise<unknown>) =>
-      withTransaction(db.pool, async (tx) => {
-        const outbox = new EventBatch('lead-scoring');
-        await fn(tx, outbox);
-        await outbox.flush(tx, schema);
-      }),
+    apply: base.apply,
     /** Events written to the outbox for a lead (of one type), in order. */
     published: async (leadId: string, type?: string): Promise<PublishedEvent[]> => {
-      const { rows } = await db.pool.query<{ value: Buffer }>('SELECT value FROM outbox ORDER BY seq');
-      return rows
-        .map((r) => JSON.parse(r.value.toString()) as PublishedEvent)
-        .filter((e) => e.leadId === leadId && (!type || e.type === type));
+      return (await base.outboxEvents<PublishedEvent>()).filter(
+        (e) => e.leadId === leadId && (!type || e.type === type),
+      );
     },
   };
   return db;

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll } from 'vitest';
 import { accountIdFromDomain, createEvent, leadIdFromEmail, newOrigin, type PriorityTier } from '@handoff/contracts';
-import { createPool, withTransaction, type Pool, type PoolClient } from '@handoff/db';
-import { EventBatch, migrateService } from '@handoff/kafka';
-import { testInfra, uniqueName } from '@handoff/testkit';
+import type { Pool } from '@handoff/db';
+import { migratedSchema } from '@handoff/testkit';
 import { upsertSdr, type Sdr } from '../store/sdrs.js';
 import { acceptSalesReadyLead } from './route-lead.js';
 
@@ -19,30 +17,18 @@ export interface PublishedEvent {
  * and what was published.
  */
 export function queueDatabase(name: string, start: Date) {
-  let pool: Pool | undefined;
-  const schema = uniqueName(name);
+  const base = migratedSchema(name, new URL('../../migrations', import.meta.url).pathname, 'sdr-queue');
+  const { schema } = base;
   let now = start;
-  beforeAll(async () => {
-    const url = testInfra().databaseUrl;
-    await migrateService({ url, schema, dir: new URL('../../migrations', import.meta.url).pathname });
-    pool = createPool({ url, schema });
-  });
-  afterAll(() => pool?.end());
   const db = {
     schema,
     get pool(): Pool {
-      if (!pool) throw new Error('the test database is not ready (use it inside tests)');
-      return pool;
+      return base.pool;
     },
     now: () => now,
     setNow: (at: Date) => (now = at),
     deps: () => ({ pool: db.pool, schema, producer: 'sdr-queue', clock: () => now }),
-    apply: (fn: (tx: PoolClient, outbox: EventBatch) => Promise<unknown>) =>
-      withTransaction(db.pool, async (tx) => {
-        const outbox = new EventBatch('sdr-queue');
-        await fn(tx, outbox);
-        await outbox.flush(tx, schema);
-      }),
+    apply: base.apply,
     sdr: (id: string, fields: Partial<Sdr> = {}) =>
       db.apply((tx) =>
         upsertSdr(tx, {
@@ -95,10 +81,9 @@ export function queueDatabase(name: string, start: Date) {
     },
     /** Published events of a type, in order; for one lead when its e-mail is given. */
     published: async (type: string, email?: string): Promise<PublishedEvent[]> => {
-      const { rows } = await db.pool.query<{ value: Buffer }>('SELECT value FROM outbox ORDER BY seq');
-      return rows
-        .map((r) => JSON.parse(r.value.toString()) as PublishedEvent)
-        .filter((e) => e.type === type && (email === undefined || e.leadId === leadIdFromEmail(email)));
+      return (await base.outboxEvents<PublishedEvent>()).filter(
+        (e) => e.type === type && (email === undefined || e.leadId === leadIdFromEmail(email)),
+      );
     },
   };
   return db;

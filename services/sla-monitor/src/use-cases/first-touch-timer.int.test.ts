@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEvent, leadIdFromEmail, newOrigin, type HandoffEvent } from '@handoff/contracts';
-import { createPool, withTransaction, type Pool } from '@handoff/db';
-import { EventBatch, migrateService } from '@handoff/kafka';
-import { testInfra, uniqueName } from '@handoff/testkit';
+import { migratedSchema } from '@handoff/testkit';
 import { timersOf } from '../store/timers.js';
 import { fireTimer, meetFirstTouch, startFirstTouchTimer } from './first-touch-timer.js';
 
@@ -11,18 +9,10 @@ const assignedAt = new Date('2026-03-02T09:00:00Z');
 const due = new Date('2026-03-02T09:15:00Z');
 
 describe('first-touch timers against Postgres', () => {
-  let pool: Pool;
-  let schema: string;
-
-  beforeAll(async () => {
-    schema = uniqueName('sla');
-    const url = testInfra().databaseUrl;
-    await migrateService({ url, schema, dir: new URL('../../migrations', import.meta.url).pathname });
-    pool = createPool({ url, schema });
-  });
-  afterAll(() => pool.end());
-
-  const deps = () => ({ pool, schema, producer: 'sla-monitor' });
+  const db = migratedSchema('sla', new URL('../../migrations', import.meta.url).pathname, 'sla-monitor');
+  const { apply } = db;
+  const { schema } = db;
+  const deps = () => ({ pool: db.pool, schema, producer: 'sla-monitor' });
 
   async function assign(email: string): Promise<string> {
     const leadId = leadIdFromEmail(email);
@@ -59,29 +49,20 @@ describe('first-touch timers against Postgres', () => {
     });
   }
 
-  async function apply(fn: (tx: Parameters<typeof meetFirstTouch>[0], outbox: EventBatch) => Promise<unknown>) {
-    await withTransaction(pool, async (tx) => {
-      const outbox = new EventBatch('sla-monitor');
-      await fn(tx, outbox);
-      await outbox.flush(tx, schema);
-    });
-  }
-
   async function published(leadId: string): Promise<Array<{ type: string; data: Record<string, unknown> }>> {
-    const { rows } = await pool.query<{ value: Buffer }>(`SELECT value FROM outbox ORDER BY seq`);
-    return rows.map((r) => JSON.parse(r.value.toString())).filter((e) => e.leadId === leadId);
+    return (await db.outboxEvents()).filter((e) => e.leadId === leadId);
   }
 
   it('a touch in time meets the SLA', async () => {
     const leadId = await assign('in-time@example.com');
     await apply((tx, outbox) => meetFirstTouch(tx, outbox, touch(leadId, new Date('2026-03-02T09:07:00Z'))));
     expect((await published(leadId)).map((e) => e.type)).toEqual(['sla.started', 'sla.met']);
-    expect((await timersOf(pool, leadId))[0]).toMatchObject({ state: 'met' });
+    expect((await timersOf(db.pool, leadId))[0]).toMatchObject({ state: 'met' });
   });
 
   it('the clock breaches an untouched timer once, however often its job fires', async () => {
     const leadId = await assign('untouched@example.com');
-    const [timer] = await timersOf(pool, leadId);
+    const [timer] = await timersOf(db.pool, leadId);
     expect(await fireTimer(deps(), timer!.id, new Date('2026-03-02T09:10:00Z'))).toEqual(due); // early: not yet
     await fireTimer(deps(), timer!.id, new Date('2026-03-02T09:15:01Z'));
     await fireTimer(deps(), timer!.id, new Date('2026-03-02T09:16:00Z'));
@@ -96,7 +77,7 @@ describe('first-touch timers against Postgres', () => {
 
   it('a touch that happened in time but arrived after the breach revises it to met', async () => {
     const leadId = await assign('late-event@example.com');
-    const [timer] = await timersOf(pool, leadId);
+    const [timer] = await timersOf(db.pool, leadId);
     await fireTimer(deps(), timer!.id, new Date('2026-03-02T09:15:02Z'));
     await apply((tx, outbox) => meetFirstTouch(tx, outbox, touch(leadId, new Date('2026-03-02T09:14:00Z'))));
     const events = await published(leadId);
@@ -106,7 +87,7 @@ describe('first-touch timers against Postgres', () => {
       metAt: '2026-03-02T09:14:00.000Z',
       businessMinutesUsed: 14,
     });
-    expect((await timersOf(pool, leadId))[0]).toMatchObject({ state: 'met' });
+    expect((await timersOf(db.pool, leadId))[0]).toMatchObject({ state: 'met' });
   });
 
   it('a touch after the due time settles an open timer as breached at the due time', async () => {
@@ -122,6 +103,6 @@ describe('first-touch timers against Postgres', () => {
     await apply((tx, outbox) => meetFirstTouch(tx, outbox, touch(leadId, new Date('2026-03-02T09:05:00Z'))));
     await assignLead(leadId);
     expect((await published(leadId)).map((e) => e.type)).toEqual(['sla.started', 'sla.met']);
-    expect((await timersOf(pool, leadId))[0]).toMatchObject({ state: 'met' });
+    expect((await timersOf(db.pool, leadId))[0]).toMatchObject({ state: 'met' });
   });
 });
