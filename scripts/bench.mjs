@@ -3,12 +3,14 @@
 //   skeleton  activities through lead-scoring: HTTP ingest → outbox → Kafka → scored → lead.scored;
 //             throughput (CPU per activity per process, RSS), then latency at steady rates (open loop)
 //   backtest  POST /v1/rule-sets/:id/backtest over a 1,000,000-activity history
+//   sdr-queue lead.sales-ready → lead.assigned latency at 200/s, fairness of round robin, routing throughput,
+//             POST /v1/queue/next latency with 10,000 leads queued (scripts/bench-sdr-queue.mjs)
 //   ratio     skeleton throughput / ceiling
 // Nothing here is asserted; the figures go into closing notes and docs/benchmarks.md.
-import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { cpuPer, cpuSeconds, peakRssMb, percentile, round } from './bench-lib.mjs';
 import { build, ensureDependencies, repoRoot, say } from './lib.mjs';
 
 ensureDependencies();
@@ -19,6 +21,7 @@ const { topicsToCreate, leadIdFromEmail } = await import('@handoff/contracts');
 const { signToken } = await import('@handoff/http');
 const { ServiceProcess, freePort } = await import('@handoff/testkit/process');
 const { Kafka, logLevel } = await import('kafkajs');
+const { benchSdrQueue } = await import('./bench-sdr-queue.mjs');
 const pg = (await import('pg')).default;
 
 const stateDir = path.join(repoRoot, '.state', 'bench');
@@ -38,39 +41,6 @@ const infra = await startInfra({
 const brokers = infra.kafkaBrokers.split(',');
 const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.ERROR });
 const emit = (line) => process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`);
-/** CPU seconds a process and its live children used so far (local mode; containers: NaN). */
-function cpuSeconds(pid) {
-  if (!pid) return NaN;
-  const ticksOf = (p, withReaped) => {
-    try {
-      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
-      // utime, stime (+ cutime, cstime: children already gone) — fields 14..17, here from index 11.
-      return Number(fields[11]) + Number(fields[12]) + (withReaped ? Number(fields[13]) + Number(fields[14]) : 0);
-    } catch {
-      return 0;
-    }
-  };
-  let ticks = ticksOf(pid, true);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
-      if (ppid === pid) ticks += ticksOf(entry, false);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return ticks / 100; // USER_HZ
-}
-/** A process's peak resident memory so far (VmHWM), in MB. */
-function peakRssMb(pid) {
-  try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? Math.round(Number(kb) / 1024) : NaN;
-  } catch {
-    return NaN;
-  }
-}
 const cpuOf = (leadScoringPid) => ({
   leadScoring: cpuSeconds(leadScoringPid),
   postgres: cpuSeconds(infra.pids?.postgres),
@@ -79,11 +49,8 @@ const cpuOf = (leadScoringPid) => ({
   bench: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
 });
 /** CPU microseconds per item each process spent between two readings. */
-const cpuPer = (before, after, items) =>
-  Object.fromEntries(Object.keys(after).map((k) => [k, Math.round(((after[k] - before[k]) * 1e6) / items)]));
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-// BENCH_ONLY=skeleton runs one bench; BENCH_PROFILE=<dir> writes lead-scoring's CPU profile there.
+// BENCH_ONLY=skeleton (ceiling, backtest, sdr-queue) runs one bench; BENCH_PROFILE=<dir> writes lead-scoring's CPU profile there.
 const only = process.env.BENCH_ONLY;
 try {
   const ceiling = only && only !== 'ceiling' ? { messagesPerSec: NaN } : await benchCeiling();
@@ -91,6 +58,11 @@ try {
   const skeleton = only && only !== 'skeleton' ? [{ activitiesPerSec: NaN }] : await benchSkeleton();
   if (!only || only === 'skeleton') for (const line of skeleton) emit(line);
   if (!only || only === 'backtest') emit(await benchBacktest());
+  if (!only || only === 'sdr-queue') {
+    for (const line of await benchSdrQueue({ infra, brokers, kafka, jwtSecret: localSecret(stateDir), dropSchema })) {
+      emit(line);
+    }
+  }
   emit({
     bench: 'ratio',
     skeletonActivitiesPerSec: skeleton[0].activitiesPerSec,
@@ -477,8 +449,4 @@ async function dropSchema(schema) {
   const pool = new pg.Pool({ connectionString: infra.databaseUrl, max: 1 });
   await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await pool.end();
-}
-
-function round(x) {
-  return Math.round(x * 10) / 10;
 }

@@ -27,6 +27,12 @@ describe('one lead, end to end, through every service as its own process', () =>
       bob: await tokenFor('sdr', 'bob'),
       leadership: await tokenFor('leadership', 'lee'),
     };
+    const team = await callApi(`${stack.url('sdr-queue')}/v1/teams/emea`, {
+      method: 'PUT',
+      token: await tokenFor('admin', 'root'),
+      body: { name: 'EMEA', managerId: 'maya' },
+    });
+    expect(team.status).toBe(200);
     const sdr = await callApi(`${stack.url('sdr-queue')}/v1/sdrs/ann`, {
       method: 'PUT',
       token: tokens.manager,

@@ -8,12 +8,23 @@ import {
   newOrigin,
 } from '@handoff/contracts';
 import { withTransaction, type Pool } from '@handoff/db';
-import { badRequest, defineRoute, forbidden, notFound, type Principal } from '@handoff/http';
+import { badRequest, defineRoute, forbidden, notFound } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
+import { followUpProgress } from '../domain/follow-up.js';
 import { RoutingPolicy, WorkingHours } from '../domain/routing/types.js';
-import { findAssignment, queueOf, sqlInbox, teamQueue, touchesOf, waitingQueue } from '../store/assignments.js';
+import {
+  attemptTimes,
+  findAssignment,
+  queueOf,
+  sqlInbox,
+  teamQueue,
+  touchesOf,
+  waitingQueue,
+} from '../store/assignments.js';
 import { currentPolicy } from '../store/routing.js';
 import { findSdr, listSdrs, upsertSdr } from '../store/sdrs.js';
+import { ensureTeam, listTeams, upsertTeam } from '../store/teams.js';
+import { Access } from '../use-cases/access.js';
 import { claimNext } from '../use-cases/claim-next.js';
 import { disposeLead } from '../use-cases/dispose-lead.js';
 import { reassignLeads } from '../use-cases/reassign.js';
@@ -42,15 +53,19 @@ const SdrBody = z.object({
     .max(100)
     .default([]),
 });
-const SdrParams = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(100)
-    .regex(/^[A-Za-z0-9._@-]+$/),
+const RecordId = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only');
+const SdrParams = z.object({ id: RecordId });
+const TeamBody = z.object({
+  name: z.string().min(1).max(200),
+  /** The sdr_manager (token subject) who runs the team. */
+  managerId: RecordId.nullable().default(null),
 });
 const LeadParams = z.object({ id: z.uuid() });
-const QueueQuery = z.object({ sdrId: z.string().min(1).max(100).optional(), team: z.string().min(1).optional() });
+const QueueQuery = z.object({ sdrId: RecordId.optional(), team: RecordId.optional() });
 const RejectBody = z.object({ reason: DispositionReason, notes: z.string().max(5000).optional() });
 const ReassignBody = z.object({ toSdrId: z.string().min(1).max(100), reason: z.string().max(1000).optional() });
 const BulkReassignBody = ReassignBody.extend({ leadIds: z.array(z.uuid()).min(1).max(500) });
@@ -80,28 +95,22 @@ const DISPOSITION_RESPONSES = {
   409: { description: 'Not being worked, or the follow-up minimum is not met (what is missing)' },
 };
 
-/** The SDR whose queue a caller may see: an SDR only their own; managers name one. */
-function queueOwner(principal: Principal, requested: string | undefined): string {
-  if (principal.role === 'sdr') {
-    if (requested && requested !== principal.sub) throw forbidden('an SDR sees only their own queue');
-    return principal.sub;
-  }
-  if (!requested)
-    throw badRequest('managers pass ?sdrId= to see an SDR’s queue', [{ field: 'query.sdrId', message: 'required' }]);
-  return requested;
-}
-
 /** sdr-queue's HTTP API. */
 export function queueRoutes(deps: { pool: Pool; schema: string; producer: string; clock: () => Date }) {
   return [
     defineRoute({
       method: 'get',
       path: '/v1/sdrs',
-      summary: 'SDRs with their open-lead counts.',
+      summary: 'SDRs with their open-lead counts (a manager sees their teams’).',
       roles: ['sdr_manager', 'leadership'],
-      query: z.object({ team: z.string().optional() }),
+      query: z.object({ team: RecordId.optional() }),
       responses: { 200: { description: 'SDRs' } },
-      handler: async ({ query }) => ({ status: 200, body: { sdrs: await listSdrs(deps.pool, query) } }),
+      handler: async ({ query, principal }) => {
+        const access = await Access.of(deps.pool, principal);
+        if (query.team) access.requireTeam(query.team, `team ${query.team}`);
+        const teams = query.team ? [query.team] : access.teamIds;
+        return { status: 200, body: { sdrs: await listSdrs(deps.pool, { teams }) } };
+      },
     }),
     defineRoute({
       method: 'get',
@@ -114,19 +123,26 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
         if (principal.role === 'sdr' && principal.sub !== params.id) throw forbidden('an SDR sees only themself');
         const sdr = await findSdr(deps.pool, params.id);
         if (!sdr) throw notFound(`no SDR ${params.id}`);
+        if (principal.role !== 'sdr') (await Access.of(deps.pool, principal)).requireTeam(sdr.team, `SDR ${sdr.id}`);
         return { status: 200, body: sdr };
       },
     }),
     defineRoute({
       method: 'put',
       path: '/v1/sdrs/:id',
-      summary: 'Create or update an SDR; waiting leads are routed when someone becomes available.',
+      summary:
+        'Create or update an SDR (a manager within their teams); waiting leads are routed when someone becomes available.',
       roles: ['sdr_manager'],
       params: SdrParams,
       body: SdrBody,
-      responses: { 200: { description: 'The SDR' } },
-      handler: async ({ params, body, correlationId }) => {
+      responses: { 200: { description: 'The SDR' }, 403: { description: 'A team you do not manage' } },
+      handler: async ({ params, body, principal, correlationId }) => {
         await withTransaction(deps.pool, async (tx) => {
+          const access = await Access.of(tx, principal);
+          const before = await findSdr(tx, params.id);
+          if (before) access.requireTeam(before.team, `SDR ${params.id}`);
+          access.requireTeam(body.team, `SDR ${params.id}`);
+          if (body.team) await ensureTeam(tx, body.team);
           await upsertSdr(tx, { id: params.id, ...body });
           // Someone may have become available: route the waiting leads.
           const batch = new EventBatch(deps.producer);
@@ -134,6 +150,45 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
           await batch.flush(tx, deps.schema);
         });
         return { status: 200, body: await findSdr(deps.pool, params.id) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/teams',
+      summary: 'Teams with their manager and each SDR’s load (open, taken up, escalated, overdue against capacity).',
+      roles: ['sdr_manager', 'leadership'],
+      responses: { 200: { description: 'Teams (a manager sees the teams they run)' } },
+      handler: async ({ principal }) => {
+        const access = await Access.of(deps.pool, principal);
+        return { status: 200, body: { teams: await listTeams(deps.pool, { ids: access.teamIds }) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/teams/:id',
+      summary: 'One team with its manager and each SDR’s load.',
+      roles: ['sdr_manager', 'leadership'],
+      params: SdrParams,
+      responses: { 200: { description: 'The team' }, 404: { description: 'Unknown team' } },
+      handler: async ({ params, principal }) => {
+        (await Access.of(deps.pool, principal)).requireTeam(params.id, `team ${params.id}`);
+        const [team] = await listTeams(deps.pool, { ids: [params.id] });
+        if (!team) throw notFound(`no team ${params.id}`);
+        return { status: 200, body: team };
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/v1/teams/:id',
+      summary: 'Create or update a team and name its manager (admins only).',
+      roles: [],
+      params: SdrParams,
+      body: TeamBody,
+      responses: { 200: { description: 'The team' } },
+      handler: async ({ params, body }) => {
+        await upsertTeam(deps.pool, { id: params.id, ...body });
+        const [team] = await listTeams(deps.pool, { ids: [params.id] });
+        return { status: 200, body: team };
       },
     }),
     defineRoute({
@@ -183,36 +238,60 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
     defineRoute({
       method: 'get',
       path: '/v1/queue',
-      summary: 'An SDR’s open leads in working order (own queue; managers pass ?sdrId=).',
+      summary:
+        'Open leads in working order (tier, SLA due time, score) with their due times: your own; managers pass ?sdrId= or ?team=.',
       roles: ['sdr', 'sdr_manager'],
       query: QueueQuery,
       responses: { 200: { description: 'The queue' } },
       handler: async ({ query, principal }) => {
-        if (query.team && principal.role !== 'sdr') {
-          if (principal.team && principal.team !== query.team) throw forbidden(`you manage team ${principal.team}`);
+        if (principal.role === 'sdr') {
+          if ((query.sdrId && query.sdrId !== principal.sub) || query.team) {
+            throw forbidden('an SDR sees only their own queue');
+          }
+          return { status: 200, body: { sdrId: principal.sub, items: await queueOf(deps.pool, principal.sub) } };
+        }
+        const access = await Access.of(deps.pool, principal);
+        if (query.team) {
+          access.requireTeam(query.team, `team ${query.team}`);
           return { status: 200, body: { team: query.team, items: await teamQueue(deps.pool, query.team) } };
         }
-        const sdrId = queueOwner(principal, query.sdrId);
-        return { status: 200, body: { sdrId, items: await queueOf(deps.pool, sdrId) } };
+        if (!query.sdrId) {
+          throw badRequest('managers pass ?sdrId= or ?team=', [{ field: 'query.sdrId', message: 'required' }]);
+        }
+        const sdr = await findSdr(deps.pool, query.sdrId);
+        if (!sdr) throw notFound(`no SDR ${query.sdrId}`);
+        access.requireTeam(sdr.team, `SDR ${sdr.id}`);
+        return { status: 200, body: { sdrId: sdr.id, items: await queueOf(deps.pool, sdr.id) } };
       },
     }),
     defineRoute({
       method: 'get',
       path: '/v1/leads/:id',
-      summary: 'A lead in the SDR process: assignment, status, score snapshot and touches.',
+      summary:
+        'A lead in the SDR process: assignment and the rule behind it, status, SLA due, score at sales-ready and why, the account’s buying roles, touches and follow-up progress.',
       roles: ['sdr', 'sdr_manager', 'sales'],
       params: LeadParams,
       responses: { 200: { description: 'The lead' }, 404: { description: 'Not in the SDR process' } },
       handler: async ({ params, principal }) => {
         const assignment = await findAssignment(deps.pool, params.id);
         if (!assignment) throw notFound(`lead ${params.id} is not in the SDR queue`);
-        if (principal.role === 'sdr' && assignment.sdrId !== principal.sub) {
-          throw forbidden('an SDR sees only their own leads');
+        const sdr = assignment.sdrId ? await findSdr(deps.pool, assignment.sdrId) : undefined;
+        if (principal.role === 'sales') {
+          if (!SALES_VISIBLE.has(assignment.status)) throw forbidden('sales sees SQLs only');
+        } else {
+          const holder = assignment.sdrId ? { id: assignment.sdrId, team: sdr?.team ?? null } : null;
+          (await Access.of(deps.pool, principal)).requireLeadOf(holder, params.id);
         }
-        if (principal.role === 'sales' && !SALES_VISIBLE.has(assignment.status)) {
-          throw forbidden('sales sees SQLs only');
-        }
-        return { status: 200, body: { ...assignment, touches: await touchesOf(deps.pool, params.id) } };
+        const touches = await touchesOf(deps.pool, params.id);
+        const followUp =
+          assignment.status === 'assigned' && assignment.assignedAt
+            ? followUpProgress(
+                await attemptTimes(deps.pool, params.id, new Date(assignment.assignedAt)),
+                deps.clock(),
+                sdr?.workingHours?.timezone,
+              )
+            : undefined;
+        return { status: 200, body: { ...assignment, team: sdr?.team ?? null, touches, followUp } };
       },
     }),
     defineRoute({

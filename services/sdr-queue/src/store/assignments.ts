@@ -1,4 +1,4 @@
-import type { LeadProfile, PriorityTier } from '@handoff/contracts';
+import type { LeadProfile, PriorityTier, ScoreSnapshot } from '@handoff/contracts';
 import type { Queryable } from '@handoff/db';
 
 export interface Assignment {
@@ -22,12 +22,32 @@ export interface Assignment {
   /** Why a manager should look at it (a missed first touch), and since when. */
   escalation: string | null;
   escalatedAt: string | null;
+  /** The earliest SLA running on the SDR's work (an overdue one stays until met), and its kind. */
+  slaDueAt: string | null;
+  slaKind: string | null;
+  /** What scoring said when the lead became sales-ready: the score, why, and the account's buying committee. */
+  scoreSnapshot: ScoreSnapshot | null;
+  salesReadyReason: { kind: string; detail: string } | null;
+  account: SalesReadyAccount | null;
 }
+
+/** The account as scoring saw it at sales-ready: engagement, the buying roles engaged, dormant, customer. */
+export interface SalesReadyAccount {
+  id: string;
+  engagement: number;
+  rolesEngaged: string[];
+  dormant: boolean;
+  customer: boolean;
+}
+
+/** An SDR's working order: leads that must come first (dormant accounts, rejected SQLs), tier, SLA due, score. */
+const WORKING_ORDER = 'priority DESC, tier, sla_due_at, score DESC, assigned_at, lead_id';
 
 const COLUMNS = `lead_id AS "leadId", account_id AS "accountId", sdr_id AS "sdrId", status, tier,
   score::float8 AS score, profile, sales_ready_at AS "salesReadyAt", assigned_at AS "assignedAt",
   dormant, priority, waiting_pool AS "waitingPool", waiting_reason AS "waitingReason", claimed_at AS "claimedAt",
-  escalation, escalated_at AS "escalatedAt"`;
+  escalation, escalated_at AS "escalatedAt", sla_due_at AS "slaDueAt", sla_kind AS "slaKind",
+  score_snapshot AS "scoreSnapshot", sales_ready_reason AS "salesReadyReason", account`;
 
 /** Puts a sales-ready lead into the process, unassigned; a lead that comes back starts over. */
 export async function enqueueLead(
@@ -40,15 +60,22 @@ export async function enqueueLead(
     profile: LeadProfile;
     salesReadyAt: string;
     dormant?: boolean | undefined;
+    scoreSnapshot: ScoreSnapshot;
+    salesReadyReason: { kind: string; detail: string };
+    account?: SalesReadyAccount | undefined;
   },
 ): Promise<void> {
+  await endSlas(db, lead.leadId);
   await db.query(
-    `INSERT INTO assignments (lead_id, account_id, sdr_id, status, tier, score, profile, sales_ready_at, dormant)
-     VALUES ($1, $2, NULL, 'unassigned', $3, $4, $5::jsonb, $6, $7)
+    `INSERT INTO assignments (lead_id, account_id, sdr_id, status, tier, score, profile, sales_ready_at, dormant,
+                              score_snapshot, sales_ready_reason, account)
+     VALUES ($1, $2, NULL, 'unassigned', $3, $4, $5::jsonb, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb)
      ON CONFLICT (lead_id) DO UPDATE SET sdr_id = NULL, status = 'unassigned', tier = EXCLUDED.tier,
        score = EXCLUDED.score, profile = EXCLUDED.profile, sales_ready_at = EXCLUDED.sales_ready_at,
-       dormant = EXCLUDED.dormant, priority = false, waiting_pool = NULL, waiting_reason = NULL, claimed_at = NULL, escalation = NULL,
-       rule = NULL, assigned_at = NULL, updated_at = now()`,
+       dormant = EXCLUDED.dormant, priority = false, waiting_pool = NULL, waiting_reason = NULL, claimed_at = NULL,
+       escalation = NULL, escalated_at = NULL, rule = NULL, assigned_at = NULL,
+       score_snapshot = EXCLUDED.score_snapshot, sales_ready_reason = EXCLUDED.sales_ready_reason,
+       account = EXCLUDED.account, updated_at = now()`,
     [
       lead.leadId,
       lead.accountId ?? null,
@@ -57,6 +84,9 @@ export async function enqueueLead(
       JSON.stringify(lead.profile),
       lead.salesReadyAt,
       lead.dormant ?? false,
+      JSON.stringify(lead.scoreSnapshot),
+      JSON.stringify(lead.salesReadyReason),
+      lead.account ? JSON.stringify(lead.account) : null,
     ],
   );
 }
@@ -66,6 +96,8 @@ export async function assignTo(
   leadId: string,
   assignment: { sdrId: string; rule: unknown; assignedAt: string; priority: boolean },
 ): Promise<void> {
+  // A new assignment runs on its own SLAs (the monitor starts them on lead.assigned).
+  await endSlas(db, leadId);
   await db.query(
     `UPDATE assignments SET sdr_id = $2, status = 'assigned', rule = $3::jsonb, assigned_at = $4, priority = $5,
                             waiting_pool = NULL, waiting_reason = NULL, claimed_at = NULL,
@@ -120,7 +152,7 @@ export async function waitingQueue(db: Queryable): Promise<Assignment[]> {
 export async function queueOf(db: Queryable, sdrId: string): Promise<Assignment[]> {
   const { rows } = await db.query(
     `SELECT ${COLUMNS} FROM assignments WHERE sdr_id = $1 AND status = 'assigned'
-      ORDER BY priority DESC, tier, assigned_at, score DESC`,
+      ORDER BY ${WORKING_ORDER}`,
     [sdrId],
   );
   return rows as Assignment[];
@@ -184,6 +216,7 @@ export async function closeAssignment(
   leadId: string,
   status: 'qualified' | 'disqualified' | 'recycled' | 'accepted',
 ): Promise<void> {
+  await endSlas(db, leadId);
   await db.query(`UPDATE assignments SET status = $2, priority = false, updated_at = now() WHERE lead_id = $1`, [
     leadId,
     status,
@@ -195,7 +228,7 @@ export async function nextUnclaimed(db: Queryable, sdrId: string): Promise<Assig
   const { rows } = await db.query(
     `SELECT ${COLUMNS} FROM assignments
       WHERE sdr_id = $1 AND status = 'assigned' AND claimed_at IS NULL
-      ORDER BY priority DESC, tier, assigned_at, score DESC LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      ORDER BY ${WORKING_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`,
     [sdrId],
   );
   return rows[0] as Assignment | undefined;
@@ -226,7 +259,7 @@ export async function teamQueue(db: Queryable, team: string): Promise<Assignment
   const { rows } = await db.query(
     `SELECT ${COLUMNS} FROM assignments
       WHERE sdr_id IN (SELECT id FROM sdrs WHERE team = $1) AND status = 'assigned'
-      ORDER BY sdr_id, priority DESC, tier, assigned_at, score DESC`,
+      ORDER BY sdr_id, ${WORKING_ORDER}`,
     [team],
   );
   return rows as Assignment[];
@@ -239,4 +272,41 @@ export async function escalate(db: Queryable, leadId: string, why: string, at: s
     why,
     at,
   ]);
+}
+
+/** An SLA started on the SDR's work on a lead; the lead's queue position follows its earliest due time. */
+export async function startSla(
+  db: Queryable,
+  leadId: string,
+  timer: { timerId: string; kind: string; dueAt: string },
+): Promise<void> {
+  await db.query(
+    'INSERT INTO lead_slas (timer_id, lead_id, kind, due_at) VALUES ($1, $2, $3, $4) ON CONFLICT (timer_id) DO NOTHING',
+    [timer.timerId, leadId, timer.kind, timer.dueAt],
+  );
+  await refreshSlaDue(db, leadId);
+}
+
+/** An SLA was met: it no longer orders the queue. */
+export async function settleSla(db: Queryable, leadId: string, timerId: string): Promise<void> {
+  const { rowCount } = await db.query('DELETE FROM lead_slas WHERE timer_id = $1', [timerId]);
+  if (rowCount) await refreshSlaDue(db, leadId);
+}
+
+async function endSlas(db: Queryable, leadId: string): Promise<void> {
+  await db.query('DELETE FROM lead_slas WHERE lead_id = $1', [leadId]);
+  await db.query(
+    'UPDATE assignments SET sla_due_at = NULL, sla_kind = NULL WHERE lead_id = $1 AND sla_due_at IS NOT NULL',
+    [leadId],
+  );
+}
+
+async function refreshSlaDue(db: Queryable, leadId: string): Promise<void> {
+  await db.query(
+    `UPDATE assignments a SET sla_due_at = s.due_at, sla_kind = s.kind
+       FROM (SELECT $1::uuid AS lead_id) l
+       LEFT JOIN LATERAL (SELECT due_at, kind FROM lead_slas WHERE lead_id = l.lead_id ORDER BY due_at LIMIT 1) s ON true
+      WHERE a.lead_id = l.lead_id`,
+    [leadId],
+  );
 }

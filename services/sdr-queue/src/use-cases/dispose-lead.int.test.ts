@@ -11,6 +11,7 @@ const day = (n: number, hour = 10) => new Date(MONDAY.getTime() + n * 86_400_000
 const ann: Principal = { sub: 'ann', role: 'sdr' };
 const bob: Principal = { sub: 'bob', role: 'sdr' };
 const manager: Principal = { sub: 'meg', role: 'sdr_manager' };
+const otherManager: Principal = { sub: 'olu', role: 'sdr_manager' };
 
 const evidence = {
   needConfirmed: true as const,
@@ -31,7 +32,9 @@ describe('dispositions: the buyer’s evidence decides', () => {
 
   it('qualifies with evidence, and the freed capacity goes to the lead that was waiting', async () => {
     db.setNow(MONDAY);
-    await db.sdr('ann', { capacity: 1 });
+    await db.team('emea', 'meg');
+    await db.team('amer', 'olu');
+    await db.sdr('ann', { capacity: 1, team: 'emea' });
     await db.salesReady('dana@acme.example');
     await db.salesReady('eve@initech.example');
     // Ann is full: Eve waits.
@@ -57,10 +60,13 @@ describe('dispositions: the buyer’s evidence decides', () => {
       code: 'conflict',
       message: expect.stringMatching(/3 more touch attempts \(2 of 5\) and 6 more business days/),
     });
-    // An SDR cannot override the minimum; a manager can, and it is recorded.
+    // An SDR cannot override the minimum; nor can another team's manager; Ann's manager can, and it is recorded.
     await expect(
       dispose(ann, 'eve@initech.example', { kind: 'disqualify', reason: 'unresponsive', override: true }),
     ).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(
+      dispose(otherManager, 'eve@initech.example', { kind: 'recycle', reason: 'unresponsive', override: true }),
+    ).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('team emea') });
     await dispose(manager, 'eve@initech.example', { kind: 'recycle', reason: 'unresponsive', override: true });
     const [recycled] = await db.published('lead.recycled', 'eve@initech.example');
     expect(recycled!.data).toMatchObject({

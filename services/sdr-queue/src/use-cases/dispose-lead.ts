@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { followUpProgress } from '../domain/follow-up.js';
 import { attemptTimes, closeAssignment, findAssignment } from '../store/assignments.js';
 import { findSdr } from '../store/sdrs.js';
+import { Access } from './access.js';
 import { routeWaitingLeads } from './route-lead.js';
 
 /** What an SDR (or their manager) decides about a lead they work. */
@@ -42,12 +43,7 @@ export async function disposeLead(
       throw new HandoffError('conflict', `lead ${leadId} is ${assignment.status}, not being worked`);
     }
     const sdr = await findSdr(tx, assignment.sdrId);
-    if (principal.role === 'sdr' && assignment.sdrId !== principal.sub) {
-      throw new HandoffError('forbidden', 'an SDR may decide only about their own leads');
-    }
-    if (principal.role === 'sdr_manager' && principal.team && sdr?.team !== principal.team) {
-      throw new HandoffError('forbidden', `lead ${leadId} belongs to another team's SDR`);
-    }
+    (await Access.of(tx, principal)).requireLeadOf(sdr ?? { id: assignment.sdrId, team: null }, leadId);
     const now = deps.clock();
     const actor = { kind: 'user' as const, id: principal.sub, role: principal.role };
     const origin = newOrigin(correlationId);

@@ -2,6 +2,7 @@ import { accountIdFromDomain, createEvent, leadIdFromEmail, newOrigin, type Prio
 import type { Pool } from '@handoff/db';
 import { migratedSchema } from '@handoff/testkit';
 import { upsertSdr, type Sdr } from '../store/sdrs.js';
+import { ensureTeam, upsertTeam } from '../store/teams.js';
 import { acceptSalesReadyLead } from './route-lead.js';
 
 /** An event as sdr-queue's outbox holds it. */
@@ -29,9 +30,12 @@ export function queueDatabase(name: string, start: Date) {
     setNow: (at: Date) => (now = at),
     deps: () => ({ pool: db.pool, schema, producer: 'sdr-queue', clock: () => now }),
     apply: base.apply,
+    /** A team and the manager who runs it. */
+    team: (id: string, managerId: string | null) => db.apply((tx) => upsertTeam(tx, { id, name: id, managerId })),
     sdr: (id: string, fields: Partial<Sdr> = {}) =>
-      db.apply((tx) =>
-        upsertSdr(tx, {
+      db.apply(async (tx) => {
+        if (fields.team) await ensureTeam(tx, fields.team);
+        await upsertSdr(tx, {
           id,
           name: id,
           team: null,
@@ -43,10 +47,13 @@ export function queueDatabase(name: string, start: Date) {
           workingHours: null,
           outOfOffice: [],
           ...fields,
-        }),
-      ),
+        });
+      }),
     /** A `lead.sales-ready` for the lead with this e-mail (its account from the domain), applied as the consumer would. */
-    salesReady: (email: string, options: { tier?: PriorityTier; country?: string; dormant?: boolean } = {}) => {
+    salesReady: (
+      email: string,
+      options: { tier?: PriorityTier; country?: string; dormant?: boolean; score?: number; roles?: string[] } = {},
+    ) => {
       const accountId = accountIdFromDomain(email.split('@')[1]!);
       const tier = options.tier ?? 'B';
       const event = createEvent('lead.sales-ready', 'lead-scoring', {
@@ -56,7 +63,7 @@ export function queueDatabase(name: string, start: Date) {
         occurredAt: now.toISOString(),
         data: {
           score: {
-            total: 60,
+            total: options.score ?? 60,
             fit: 20,
             engagement: 40,
             grade: 'B',
@@ -71,7 +78,7 @@ export function queueDatabase(name: string, start: Date) {
           account: {
             id: accountId,
             engagement: 40,
-            rolesEngaged: [],
+            rolesEngaged: options.roles ?? [],
             dormant: options.dormant ?? false,
             customer: false,
           },

@@ -6,6 +6,7 @@ import { EventBatch } from '@handoff/kafka';
 import { assignTo, findAssignment } from '../store/assignments.js';
 import { setAccountOwner } from '../store/routing.js';
 import { listSdrs } from '../store/sdrs.js';
+import { Access } from './access.js';
 
 /**
  * A manager moves open leads to another SDR (one, or many at once): each gets
@@ -22,9 +23,9 @@ export async function reassignLeads(
     const sdrs = await listSdrs(tx);
     const to = sdrs.find((s) => s.id === command.toSdrId);
     if (!to) throw new HandoffError('not_found', `no SDR ${command.toSdrId}`);
-    const teamOf = new Map(sdrs.map((s) => [s.id, s.team]));
-    const own = (sdrId: string | null) => !principal.team || (sdrId !== null && teamOf.get(sdrId) === principal.team);
-    if (!own(to.id)) throw new HandoffError('forbidden', `${to.id} is not in team ${principal.team}`);
+    const access = await Access.of(tx, principal);
+    access.requireTeam(to.team, `SDR ${to.id}`);
+    const sdrOf = new Map(sdrs.map((s) => [s.id, s]));
     const now = deps.clock().toISOString();
     const batch = new EventBatch(deps.producer);
     const moved: Array<{ leadId: string; from: string | null; to: string }> = [];
@@ -35,9 +36,10 @@ export async function reassignLeads(
       if (lead.status !== 'assigned' && lead.status !== 'unassigned') {
         throw new HandoffError('conflict', `lead ${leadId} is ${lead.status}; only open leads move`);
       }
-      if (lead.sdrId !== null && !own(lead.sdrId)) {
-        throw new HandoffError('forbidden', `lead ${leadId} belongs to another team's SDR`);
-      }
+      access.requireLeadOf(
+        lead.sdrId === null ? null : (sdrOf.get(lead.sdrId) ?? { id: lead.sdrId, team: null }),
+        leadId,
+      );
       if (lead.sdrId === to.id) continue;
       const rule = {
         id: 'manual',

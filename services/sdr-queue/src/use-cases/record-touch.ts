@@ -5,6 +5,8 @@ import { HandoffError } from '@handoff/errors';
 import type { Principal } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
 import { findAssignment, insertTouch } from '../store/assignments.js';
+import { findSdr } from '../store/sdrs.js';
+import { Access } from './access.js';
 
 export interface TouchCommand {
   leadId: string;
@@ -29,9 +31,8 @@ export async function recordTouch(
     if (assignment.status !== 'assigned' || !assignment.sdrId || !assignment.assignedAt) {
       throw new HandoffError('conflict', `lead ${command.leadId} is not assigned to anyone yet`);
     }
-    if (principal.role === 'sdr' && assignment.sdrId !== principal.sub) {
-      throw new HandoffError('forbidden', 'an SDR may touch only their own leads');
-    }
+    const sdr = await findSdr(tx, assignment.sdrId);
+    (await Access.of(tx, principal)).requireLeadOf(sdr ?? { id: assignment.sdrId, team: null }, command.leadId);
     const now = deps.clock();
     const occurredAt = command.occurredAt ? new Date(command.occurredAt) : now;
     // The time of a touch decides SLAs, so it must be plausible: not in the future, not before the assignment.

@@ -22,6 +22,9 @@ export async function acceptSalesReadyLead(
     profile: event.data.profile,
     salesReadyAt: event.occurredAt,
     dormant: event.data.account?.dormant,
+    scoreSnapshot: event.data.score,
+    salesReadyReason: event.data.reason,
+    account: event.data.account,
   });
   // Route from the head of the waiting queue, not just this lead: older, higher-tier leads go first.
   await routeWaitingLeads(tx, outbox, { origin: causedBy(event), now });

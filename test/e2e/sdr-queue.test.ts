@@ -1,0 +1,258 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEvent, keyOf, leadIdFromEmail, newOrigin, type Role } from '@handoff/contracts';
+import {
+  ServiceProcess,
+  TopicRecorder,
+  callApi,
+  freePort,
+  testInfra,
+  testKafka,
+  tokenFor,
+  uniqueName,
+  waitFor,
+} from '@handoff/testkit';
+
+/** A `lead.sales-ready` as lead-scoring publishes it. */
+function salesReady(email: string, tier: 'A' | 'B' | 'C', country: string) {
+  const now = new Date().toISOString();
+  return createEvent('lead.sales-ready', 'lead-scoring', {
+    leadId: leadIdFromEmail(email),
+    origin: newOrigin(),
+    data: {
+      score: {
+        total: 72,
+        fit: 30,
+        engagement: 42,
+        grade: 'A',
+        tier,
+        ruleSetId: 'default',
+        ruleSetVersion: 3,
+        scoredAt: now,
+      },
+      tier,
+      reason: { kind: 'hand_raise', detail: 'demo_request' },
+      profile: { email, firstName: 'Dana', title: 'VP Sales', company: 'Acme', country, buyingRole: 'decision_maker' },
+    },
+  });
+}
+
+interface QueueItem {
+  leadId: string;
+  tier: string;
+  sdrId: string;
+}
+
+describe('sdr-queue over HTTP and Kafka: from lead.sales-ready to a lead an SDR has taken up; who may do what', () => {
+  const prefix = `${uniqueName('sdrq')}.`;
+  let service: ServiceProcess;
+  const kafka = testKafka();
+  const producer = kafka.producer({ allowAutoTopicCreation: true });
+  let assigned: TopicRecorder;
+  const tokens = {} as Record<
+    'none' | 'ann' | 'bob' | 'cai' | 'maya' | 'omar' | 'sales' | 'ops' | 'leadership' | 'admin',
+    string
+  >;
+  const url = (path: string) => `${service.url}${path}`;
+  const call = <T = Record<string, unknown>>(who: keyof typeof tokens, method: string, path: string, body?: unknown) =>
+    callApi<T>(url(path), { method, token: tokens[who] || undefined, body });
+
+  const dana = leadIdFromEmail('dana@acme.example');
+  const lars = leadIdFromEmail('lars@nordic.example');
+
+  beforeAll(async () => {
+    service = await new ServiceProcess(
+      'sdr-queue',
+      await freePort(),
+      {
+        KAFKA_TOPIC_PREFIX: prefix,
+        KAFKA_CREATE_TOPICS: 'false',
+        KAFKA_AUTO_CREATE_TOPICS: 'true',
+        DB_SCHEMA: prefix.slice(0, -1).replace(/[^a-z0-9_]/g, '_'),
+      },
+      testInfra(),
+    ).start();
+    await producer.connect();
+    assigned = await new TopicRecorder(kafka, [`${prefix}lead.assigned`]).start();
+    const people: Array<[keyof typeof tokens, Role, string]> = [
+      ['ann', 'sdr', 'ann'],
+      ['bob', 'sdr', 'bob'],
+      ['cai', 'sdr', 'cai'],
+      ['maya', 'sdr_manager', 'maya'],
+      ['omar', 'sdr_manager', 'omar'],
+      ['sales', 'sales', 'sam'],
+      ['ops', 'marketing_ops', 'mo'],
+      ['leadership', 'leadership', 'lee'],
+      ['admin', 'admin', 'root'],
+    ];
+    tokens.none = '';
+    for (const [key, role, sub] of people) tokens[key] = await tokenFor(role, sub);
+
+    // An admin sets up the teams and their managers; each manager their own SDRs.
+    expect((await call('admin', 'PUT', '/v1/teams/emea', { name: 'EMEA', managerId: 'maya' })).status).toBe(200);
+    expect((await call('admin', 'PUT', '/v1/teams/amer', { name: 'Americas', managerId: 'omar' })).status).toBe(200);
+    expect((await call('maya', 'PUT', '/v1/sdrs/ann', { name: 'Ann', team: 'emea', territories: ['DE'] })).status).toBe(
+      200,
+    );
+    expect((await call('maya', 'PUT', '/v1/sdrs/bob', { name: 'Bob', team: 'emea', capacity: 0 })).status).toBe(200);
+    expect((await call('omar', 'PUT', '/v1/sdrs/cai', { name: 'Cai', team: 'amer' })).status).toBe(200);
+    // German leads go to EMEA, the rest to the Americas.
+    const routing = await call('maya', 'PUT', '/v1/routing', {
+      rules: [
+        { id: 'dach', when: { territories: ['DE', 'AT', 'CH'] }, to: { team: 'emea' } },
+        { id: 'rest', when: {}, to: { team: 'amer' } },
+      ],
+    });
+    expect(routing.status).toBe(200);
+  }, 120_000);
+
+  afterAll(async () => {
+    await assigned?.stop();
+    await producer.disconnect();
+    expect(await service?.stop()).toBe(0);
+  });
+
+  it('routes a lead.sales-ready from Kafka by the policy, explains it on lead.assigned, and the SDR takes it up', async () => {
+    for (const event of [salesReady('dana@acme.example', 'A', 'DE'), salesReady('lars@nordic.example', 'B', 'US')]) {
+      await producer.send({
+        topic: `${prefix}lead.sales-ready`,
+        messages: [{ key: keyOf(event), value: JSON.stringify(event), headers: { 'event-type': event.type } }],
+      });
+    }
+    const events = await waitFor(
+      async () => {
+        const values = assigned.values<{ leadId: string; data: { sdrId: string; rule: { id: string } } }>(
+          `${prefix}lead.assigned`,
+        );
+        return values.length >= 2 ? values : undefined;
+      },
+      { what: 'two lead.assigned', timeoutMs: 30_000 },
+    );
+    expect(events.find((e) => e.leadId === dana)?.data).toMatchObject({ sdrId: 'ann', rule: { id: 'dach' } });
+    expect(events.find((e) => e.leadId === lars)?.data).toMatchObject({ sdrId: 'cai', rule: { id: 'rest' } });
+
+    const queue = await call<{ items: QueueItem[] }>('ann', 'GET', '/v1/queue');
+    expect(queue.body.items.map((i) => i.leadId)).toEqual([dana]);
+    const taken = await call<{ leadId: string; claimedFrom: string }>('ann', 'POST', '/v1/queue/next');
+    expect(taken.status).toBe(200);
+    expect(taken.body).toMatchObject({ leadId: dana, claimedFrom: 'own queue' });
+    // Nothing else for Ann: 204.
+    expect((await call('ann', 'POST', '/v1/queue/next')).status).toBe(204);
+
+    const lead = await call<Record<string, unknown>>('ann', 'GET', `/v1/leads/${dana}`);
+    expect(lead.status).toBe(200);
+    expect(lead.body).toMatchObject({
+      sdrId: 'ann',
+      team: 'emea',
+      status: 'assigned',
+      scoreSnapshot: { total: 72, tier: 'A', ruleSetVersion: 3 },
+      salesReadyReason: { kind: 'hand_raise', detail: 'demo_request' },
+      profile: { buyingRole: 'decision_maker' },
+      followUp: { attempts: 0, met: false },
+      touches: [],
+    });
+    expect(lead.body.claimedAt).toBeTruthy();
+  });
+
+  /** Who may call what, on Ann's lead (team EMEA, Maya's); 403 names the reason, 401 without a token. */
+  const table: Array<[keyof typeof tokens, string, string, number, unknown?]> = [
+    ['none', 'GET', '/v1/queue', 401],
+    ['ann', 'GET', '/v1/queue', 200],
+    ['ann', 'GET', '/v1/queue?sdrId=ann', 200],
+    ['bob', 'GET', '/v1/queue?sdrId=ann', 403],
+    ['ann', 'GET', '/v1/queue?team=emea', 403],
+    ['maya', 'GET', '/v1/queue?sdrId=ann', 200],
+    ['maya', 'GET', '/v1/queue?team=emea', 200],
+    ['omar', 'GET', '/v1/queue?sdrId=ann', 403],
+    ['omar', 'GET', '/v1/queue?team=emea', 403],
+    ['sales', 'GET', '/v1/queue', 403],
+    ['ops', 'GET', '/v1/queue', 403],
+    ['leadership', 'GET', '/v1/queue?sdrId=ann', 403],
+    ['admin', 'GET', '/v1/queue?sdrId=ann', 200],
+    ['ann', 'GET', `/v1/leads/${dana}`, 200],
+    ['bob', 'GET', `/v1/leads/${dana}`, 403],
+    ['maya', 'GET', `/v1/leads/${dana}`, 200],
+    ['omar', 'GET', `/v1/leads/${dana}`, 403],
+    ['sales', 'GET', `/v1/leads/${dana}`, 403],
+    ['ops', 'GET', `/v1/leads/${dana}`, 403],
+    ['bob', 'POST', `/v1/leads/${dana}/touches`, 403, { channel: 'call', outcome: 'connected' }],
+    ['omar', 'POST', `/v1/leads/${dana}/touches`, 403, { channel: 'call', outcome: 'connected' }],
+    ['sales', 'POST', `/v1/leads/${dana}/touches`, 403, { channel: 'call', outcome: 'connected' }],
+    ['bob', 'POST', `/v1/leads/${dana}/recycle`, 403, { reason: 'timing' }],
+    ['omar', 'POST', `/v1/leads/${dana}/disqualify`, 403, { reason: 'no_budget' }],
+    ['leadership', 'POST', `/v1/leads/${dana}/disqualify`, 403, { reason: 'no_budget' }],
+    ['ann', 'POST', `/v1/leads/${dana}/reassign`, 403, { toSdrId: 'bob' }],
+    ['omar', 'POST', `/v1/leads/${dana}/reassign`, 403, { toSdrId: 'cai' }],
+    ['maya', 'POST', `/v1/leads/${dana}/reassign`, 403, { toSdrId: 'cai' }],
+    ['maya', 'POST', '/v1/leads/reassign', 403, { leadIds: [lars], toSdrId: 'bob' }],
+    ['ann', 'POST', `/v1/leads/${dana}/accept`, 403],
+    ['sales', 'POST', `/v1/leads/${dana}/accept`, 409],
+    ['ann', 'GET', '/v1/sqls', 403],
+    ['sales', 'GET', '/v1/sqls', 200],
+    ['maya', 'POST', '/v1/queue/next', 403],
+    ['sales', 'POST', '/v1/queue/next', 403],
+    ['ann', 'GET', '/v1/sdrs', 403],
+    ['ann', 'GET', '/v1/sdrs/ann', 200],
+    ['ann', 'GET', '/v1/sdrs/bob', 403],
+    ['omar', 'GET', '/v1/sdrs/ann', 403],
+    ['maya', 'PUT', '/v1/sdrs/cai', 403, { name: 'Cai', team: 'emea' }],
+    ['maya', 'PUT', '/v1/sdrs/new', 403, { name: 'Nobody’s' }],
+    ['maya', 'PUT', '/v1/teams/emea', 403, { name: 'Mine', managerId: 'maya' }],
+    ['maya', 'GET', '/v1/teams/amer', 403],
+    ['sales', 'GET', '/v1/teams', 403],
+    ['ops', 'PUT', '/v1/routing', 403, { rules: [] }],
+    ['ann', 'GET', '/v1/queue/waiting', 403],
+  ];
+
+  it.each(table)('%s %s %s → %i', async (who, method, path, expected, body) => {
+    const response = await call<{ error?: { code: string; message: string } }>(who, method, path, body);
+    expect(response.status).toBe(expected);
+    if (expected === 403) expect(response.body.error?.message).toBeTruthy();
+  });
+
+  it('shows each manager their own teams and SDRs, with each SDR’s load; leadership sees every team', async () => {
+    const teams = await call<{ teams: Array<{ id: string; managerId: string; sdrs: Array<Record<string, unknown>> }> }>(
+      'maya',
+      'GET',
+      '/v1/teams',
+    );
+    expect(teams.body.teams.map((t) => t.id)).toEqual(['emea']);
+    expect(teams.body.teams[0]!.sdrs).toEqual([
+      expect.objectContaining({ id: 'ann', openLeads: 1, takenUp: 1, capacity: 50 }),
+      expect.objectContaining({ id: 'bob', openLeads: 0, capacity: 0 }),
+    ]);
+    const sdrs = await call<{ sdrs: Array<{ id: string }> }>('omar', 'GET', '/v1/sdrs');
+    expect(sdrs.body.sdrs.map((s) => s.id)).toEqual(['cai']);
+    const all = await call<{ teams: Array<{ id: string }> }>('leadership', 'GET', '/v1/teams');
+    expect(all.body.teams.map((t) => t.id)).toEqual(['amer', 'emea']);
+  });
+
+  it('lets the owner work the lead to an SQL, which sales then sees and accepts; a manager moves leads in their team', async () => {
+    const touch = await call<{ attempt: number }>('ann', 'POST', `/v1/leads/${dana}/touches`, {
+      channel: 'call',
+      outcome: 'connected',
+    });
+    expect(touch.status).toBe(201);
+    const qualified = await call('ann', 'POST', `/v1/leads/${dana}/qualify`, {
+      needConfirmed: true,
+      need: 'Leads fall between marketing and sales',
+      keyPerson: { name: 'Dana', buyingRole: 'decision_maker' },
+      budget: '50k this year',
+      timing: 'Q3',
+    });
+    expect(qualified.status).toBe(200);
+    expect((await call('sales', 'GET', `/v1/leads/${dana}`)).status).toBe(200);
+    expect((await call('sales', 'POST', `/v1/leads/${dana}/accept`)).status).toBe(200);
+
+    // Omar moves his own lead within his team (Cai to Cai is no move); into EMEA he may not.
+    expect((await call('omar', 'POST', `/v1/leads/${lars}/reassign`, { toSdrId: 'ann' })).status).toBe(403);
+    await call('admin', 'PUT', '/v1/sdrs/dev', { name: 'Dev', team: 'amer' });
+    const moved = await call<{ moved: Array<{ from: string; to: string }> }>(
+      'omar',
+      'POST',
+      `/v1/leads/${lars}/reassign`,
+      { toSdrId: 'dev', reason: 'Cai is at a conference' },
+    );
+    expect(moved.status).toBe(200);
+    expect(moved.body.moved).toEqual([{ leadId: lars, from: 'cai', to: 'dev' }]);
+  });
+});
