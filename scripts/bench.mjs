@@ -21,7 +21,7 @@ const { topicsToCreate, leadIdFromEmail } = await import('@handoff/contracts');
 const { signToken } = await import('@handoff/http');
 const { ServiceProcess, freePort } = await import('@handoff/testkit/process');
 const { Kafka, logLevel } = await import('kafkajs');
-const { benchSdrQueue } = await import('./bench-sdr-queue.mjs');
+const { benchSdrQueue, SDR_QUEUE_TOPIC_PREFIX } = await import('./bench-sdr-queue.mjs');
 const pg = (await import('pg')).default;
 
 const stateDir = path.join(repoRoot, '.state', 'bench');
@@ -35,7 +35,11 @@ const LATENCY_BATCH = Number(process.env.BENCH_LATENCY_BATCH ?? 1);
 
 const infra = await startInfra({
   stateDir,
-  topics: [...topicsToCreate(), { name: 'bench.ceiling', partitions: 6 }],
+  topics: [
+    ...topicsToCreate(),
+    ...topicsToCreate({ prefix: SDR_QUEUE_TOPIC_PREFIX }),
+    { name: 'bench.ceiling', partitions: 6 },
+  ],
   log: (m) => say(m),
 });
 const brokers = infra.kafkaBrokers.split(',');

@@ -29,12 +29,17 @@ ALTER TABLE assignments
   ADD COLUMN sales_ready_reason jsonb,
   ADD COLUMN account        jsonb;
 
+-- Each SDR's open leads are counted on every routing pass.
+CREATE INDEX assignments_open ON assignments (sdr_id) WHERE status = 'assigned';
+
 -- Working order: first the leads that must come first (dormant accounts, rejected SQLs), then tier, due time, score.
 DROP INDEX assignments_unclaimed;
-CREATE INDEX assignments_unclaimed ON assignments (sdr_id, priority DESC, tier, sla_due_at, score DESC, assigned_at)
+CREATE INDEX assignments_unclaimed
+  ON assignments (sdr_id, priority DESC, tier, sla_due_at, score DESC, assigned_at, lead_id)
   WHERE status = 'assigned' AND claimed_at IS NULL;
 
 -- Down Migration
+DROP INDEX assignments_open;
 DROP INDEX assignments_unclaimed;
 CREATE INDEX assignments_unclaimed ON assignments (sdr_id, priority DESC, tier, assigned_at)
   WHERE status = 'assigned' AND claimed_at IS NULL;

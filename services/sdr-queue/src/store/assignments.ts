@@ -49,70 +49,119 @@ const COLUMNS = `lead_id AS "leadId", account_id AS "accountId", sdr_id AS "sdrI
   escalation, escalated_at AS "escalatedAt", sla_due_at AS "slaDueAt", sla_kind AS "slaKind",
   score_snapshot AS "scoreSnapshot", sales_ready_reason AS "salesReadyReason", account`;
 
-/** Puts a sales-ready lead into the process, unassigned; a lead that comes back starts over. */
-export async function enqueueLead(
-  db: Queryable,
-  lead: {
-    leadId: string;
-    accountId?: string | undefined;
-    tier: PriorityTier;
-    score: number;
-    profile: LeadProfile;
-    salesReadyAt: string;
-    dormant?: boolean | undefined;
-    scoreSnapshot: ScoreSnapshot;
-    salesReadyReason: { kind: string; detail: string };
-    account?: SalesReadyAccount | undefined;
-  },
-): Promise<void> {
-  await endSlas(db, lead.leadId);
+/** A sales-ready lead as it enters the SDR process. */
+export interface LeadToEnqueue {
+  leadId: string;
+  accountId?: string | undefined;
+  tier: PriorityTier;
+  score: number;
+  profile: LeadProfile;
+  salesReadyAt: string;
+  dormant?: boolean | undefined;
+  scoreSnapshot: ScoreSnapshot;
+  salesReadyReason: { kind: string; detail: string };
+  account?: SalesReadyAccount | undefined;
+}
+
+/**
+ * Puts sales-ready leads into the process, unassigned, in one statement; a
+ * lead that comes back starts over (its old SLAs end). The same lead twice:
+ * the last one counts.
+ */
+export async function enqueueLeads(db: Queryable, leads: LeadToEnqueue[]): Promise<void> {
+  const unique = [...new Map(leads.map((lead) => [lead.leadId, lead])).values()];
+  if (unique.length === 0) return;
+  const rows = unique.map((lead) => ({
+    lead_id: lead.leadId,
+    account_id: lead.accountId ?? null,
+    tier: lead.tier,
+    score: lead.score,
+    profile: lead.profile,
+    sales_ready_at: lead.salesReadyAt,
+    dormant: lead.dormant ?? false,
+    score_snapshot: lead.scoreSnapshot,
+    sales_ready_reason: lead.salesReadyReason,
+    account: lead.account ?? null,
+  }));
   await db.query(
-    `INSERT INTO assignments (lead_id, account_id, sdr_id, status, tier, score, profile, sales_ready_at, dormant,
+    `WITH input AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(lead_id uuid, account_id uuid, tier text, score numeric,
+         profile jsonb, sales_ready_at timestamptz, dormant boolean, score_snapshot jsonb, sales_ready_reason jsonb,
+         account jsonb)
+     ), ended AS (
+       DELETE FROM lead_slas WHERE lead_id IN (SELECT lead_id FROM input)
+     )
+     INSERT INTO assignments (lead_id, account_id, sdr_id, status, tier, score, profile, sales_ready_at, dormant,
                               score_snapshot, sales_ready_reason, account)
-     VALUES ($1, $2, NULL, 'unassigned', $3, $4, $5::jsonb, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb)
+     SELECT lead_id, account_id, NULL, 'unassigned', tier, score, profile, sales_ready_at, dormant,
+            score_snapshot, sales_ready_reason, NULLIF(account, 'null'::jsonb) FROM input
      ON CONFLICT (lead_id) DO UPDATE SET sdr_id = NULL, status = 'unassigned', tier = EXCLUDED.tier,
        score = EXCLUDED.score, profile = EXCLUDED.profile, sales_ready_at = EXCLUDED.sales_ready_at,
        dormant = EXCLUDED.dormant, priority = false, waiting_pool = NULL, waiting_reason = NULL, claimed_at = NULL,
-       escalation = NULL, escalated_at = NULL, rule = NULL, assigned_at = NULL,
+       escalation = NULL, escalated_at = NULL, rule = NULL, assigned_at = NULL, sla_due_at = NULL, sla_kind = NULL,
        score_snapshot = EXCLUDED.score_snapshot, sales_ready_reason = EXCLUDED.sales_ready_reason,
        account = EXCLUDED.account, updated_at = now()`,
-    [
-      lead.leadId,
-      lead.accountId ?? null,
-      lead.tier,
-      lead.score,
-      JSON.stringify(lead.profile),
-      lead.salesReadyAt,
-      lead.dormant ?? false,
-      JSON.stringify(lead.scoreSnapshot),
-      JSON.stringify(lead.salesReadyReason),
-      lead.account ? JSON.stringify(lead.account) : null,
-    ],
+    [JSON.stringify(rows)],
+  );
+}
+
+/** One lead given to an SDR. */
+export interface NewAssignment {
+  leadId: string;
+  sdrId: string;
+  rule: unknown;
+  assignedAt: string;
+  priority: boolean;
+}
+
+/**
+ * Gives leads to SDRs in one statement. A new assignment runs on its own SLAs
+ * (the monitor starts them on lead.assigned), so earlier ones end.
+ */
+export async function assignMany(db: Queryable, assignments: NewAssignment[]): Promise<void> {
+  if (assignments.length === 0) return;
+  const rows = assignments.map((a) => ({
+    lead_id: a.leadId,
+    sdr_id: a.sdrId,
+    rule: a.rule,
+    assigned_at: a.assignedAt,
+    priority: a.priority,
+  }));
+  await db.query(
+    `WITH input AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb)
+         AS x(lead_id uuid, sdr_id text, rule jsonb, assigned_at timestamptz, priority boolean)
+     ), ended AS (
+       DELETE FROM lead_slas WHERE lead_id IN (SELECT lead_id FROM input)
+     )
+     UPDATE assignments a SET sdr_id = i.sdr_id, status = 'assigned', rule = i.rule, assigned_at = i.assigned_at,
+            priority = i.priority, waiting_pool = NULL, waiting_reason = NULL, claimed_at = NULL,
+            escalation = NULL, escalated_at = NULL, sla_due_at = NULL, sla_kind = NULL, updated_at = now()
+       FROM input i WHERE a.lead_id = i.lead_id`,
+    [JSON.stringify(rows)],
   );
 }
 
 export async function assignTo(
   db: Queryable,
   leadId: string,
-  assignment: { sdrId: string; rule: unknown; assignedAt: string; priority: boolean },
+  assignment: Omit<NewAssignment, 'leadId'>,
 ): Promise<void> {
-  // A new assignment runs on its own SLAs (the monitor starts them on lead.assigned).
-  await endSlas(db, leadId);
-  await db.query(
-    `UPDATE assignments SET sdr_id = $2, status = 'assigned', rule = $3::jsonb, assigned_at = $4, priority = $5,
-                            waiting_pool = NULL, waiting_reason = NULL, claimed_at = NULL,
-                            escalation = NULL, escalated_at = NULL, updated_at = now()
-      WHERE lead_id = $1`,
-    [leadId, assignment.sdrId, JSON.stringify(assignment.rule), assignment.assignedAt, assignment.priority],
-  );
+  await assignMany(db, [{ leadId, ...assignment }]);
 }
 
-/** Says where an unassigned lead waits and why (only when that changed). */
-export async function markWaiting(db: Queryable, leadId: string, pool: string, reason: string): Promise<void> {
+/** Says where unassigned leads wait and why (only where that changed). */
+export async function markWaiting(
+  db: Queryable,
+  waiting: Array<{ leadId: string; pool: string; reason: string }>,
+): Promise<void> {
+  if (waiting.length === 0) return;
   await db.query(
-    `UPDATE assignments SET waiting_pool = $2, waiting_reason = $3, updated_at = now()
-      WHERE lead_id = $1 AND (waiting_pool IS DISTINCT FROM $2 OR waiting_reason IS DISTINCT FROM $3)`,
-    [leadId, pool, reason],
+    `UPDATE assignments a SET waiting_pool = w.pool, waiting_reason = w.reason, updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS w("leadId" uuid, pool text, reason text)
+      WHERE a.lead_id = w."leadId"
+        AND (a.waiting_pool IS DISTINCT FROM w.pool OR a.waiting_reason IS DISTINCT FROM w.reason)`,
+    [JSON.stringify(waiting)],
   );
 }
 
@@ -216,20 +265,26 @@ export async function closeAssignment(
   leadId: string,
   status: 'qualified' | 'disqualified' | 'recycled' | 'accepted',
 ): Promise<void> {
-  await endSlas(db, leadId);
-  await db.query(`UPDATE assignments SET status = $2, priority = false, updated_at = now() WHERE lead_id = $1`, [
-    leadId,
-    status,
-  ]);
+  await db.query(
+    `WITH ended AS (DELETE FROM lead_slas WHERE lead_id = $1)
+     UPDATE assignments SET status = $2, priority = false, sla_due_at = NULL, sla_kind = NULL, updated_at = now()
+      WHERE lead_id = $1`,
+    [leadId, status],
+  );
 }
 
-/** The SDR's next lead not yet taken up, in working order, locked (concurrent claims skip it). */
-export async function nextUnclaimed(db: Queryable, sdrId: string): Promise<Assignment | undefined> {
+/**
+ * Takes up the SDR's next lead not yet taken up, in working order, in one
+ * statement: the row is locked as it is chosen and concurrent claims skip it.
+ */
+export async function claimOwnNext(db: Queryable, sdrId: string, at: string): Promise<Assignment | undefined> {
   const { rows } = await db.query(
-    `SELECT ${COLUMNS} FROM assignments
-      WHERE sdr_id = $1 AND status = 'assigned' AND claimed_at IS NULL
-      ORDER BY ${WORKING_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`,
-    [sdrId],
+    `UPDATE assignments SET claimed_at = $2, updated_at = now()
+      WHERE lead_id = (SELECT lead_id FROM assignments
+                        WHERE sdr_id = $1 AND status = 'assigned' AND claimed_at IS NULL
+                        ORDER BY ${WORKING_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING ${COLUMNS}`,
+    [sdrId, at],
   );
   return rows[0] as Assignment | undefined;
 }
@@ -291,14 +346,6 @@ export async function startSla(
 export async function settleSla(db: Queryable, leadId: string, timerId: string): Promise<void> {
   const { rowCount } = await db.query('DELETE FROM lead_slas WHERE timer_id = $1', [timerId]);
   if (rowCount) await refreshSlaDue(db, leadId);
-}
-
-async function endSlas(db: Queryable, leadId: string): Promise<void> {
-  await db.query('DELETE FROM lead_slas WHERE lead_id = $1', [leadId]);
-  await db.query(
-    'UPDATE assignments SET sla_due_at = NULL, sla_kind = NULL WHERE lead_id = $1 AND sla_due_at IS NOT NULL',
-    [leadId],
-  );
 }
 
 async function refreshSlaDue(db: Queryable, leadId: string): Promise<void> {

@@ -60,9 +60,20 @@ export async function accountOwners(db: Queryable, accountIds: string[]): Promis
 }
 
 export async function setAccountOwner(db: Queryable, accountId: string, sdrId: string, since: string): Promise<void> {
+  await setAccountOwners(db, [{ accountId, sdrId, since }]);
+}
+
+/** Accounts' new owners in one statement; the same account twice: the last one counts. */
+export async function setAccountOwners(
+  db: Queryable,
+  owners: Array<{ accountId: string; sdrId: string; since: string }>,
+): Promise<void> {
+  const unique = [...new Map(owners.map((o) => [o.accountId, o])).values()];
+  if (unique.length === 0) return;
   await db.query(
-    `INSERT INTO account_owners (account_id, sdr_id, since) VALUES ($1, $2, $3)
+    `INSERT INTO account_owners (account_id, sdr_id, since)
+     SELECT "accountId", "sdrId", since FROM jsonb_to_recordset($1::jsonb) AS o("accountId" uuid, "sdrId" text, since timestamptz)
      ON CONFLICT (account_id) DO UPDATE SET sdr_id = EXCLUDED.sdr_id, since = EXCLUDED.since`,
-    [accountId, sdrId, since],
+    [JSON.stringify(unique)],
   );
 }

@@ -43,10 +43,11 @@ export async function upsertSdr(db: Queryable, sdr: Sdr): Promise<void> {
 /** SDRs with their open-lead counts, of some teams or one by id. */
 export async function listSdrs(db: Queryable, filter: { teams?: string[] | undefined; id?: string | undefined } = {}) {
   const { rows } = await db.query(
-    `SELECT ${COLUMNS}, count(a.lead_id) FILTER (WHERE a.status = 'assigned')::int AS "openLeads"
-       FROM sdrs s LEFT JOIN assignments a ON a.sdr_id = s.id
+    `SELECT ${COLUMNS}, o.n AS "openLeads"
+       FROM sdrs s
+       CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM assignments a WHERE a.sdr_id = s.id AND a.status = 'assigned') o
       WHERE ($1::text[] IS NULL OR s.team = ANY($1)) AND ($2::text IS NULL OR s.id = $2)
-      GROUP BY s.id ORDER BY s.id`,
+      ORDER BY s.id`,
     [filter.teams ?? null, filter.id ?? null],
   );
   return rows as Array<Sdr & { openLeads: number }>;

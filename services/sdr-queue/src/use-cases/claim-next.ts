@@ -7,7 +7,7 @@ import {
   assignTo,
   findAssignment,
   markClaimed,
-  nextUnclaimed,
+  claimOwnNext,
   waitingLeads,
   type Assignment,
 } from '../store/assignments.js';
@@ -29,14 +29,11 @@ export async function claimNext(
   sdrId: string,
   correlationId?: string,
 ): Promise<(Assignment & { claimedFrom: string }) | undefined> {
+  const now = deps.clock();
+  const claimedAt = now.toISOString();
+  const own = await claimOwnNext(deps.pool, sdrId, claimedAt);
+  if (own) return { ...own, claimedFrom: 'own queue' };
   return withTransaction(deps.pool, async (tx) => {
-    const now = deps.clock();
-    const claimedAt = now.toISOString();
-    const own = await nextUnclaimed(tx, sdrId);
-    if (own) {
-      await markClaimed(tx, own.leadId, claimedAt);
-      return { ...own, claimedAt, claimedFrom: 'own queue' };
-    }
     // Taking a waiting lead changes loads: one router at a time.
     const sdrs = await routableSdrs(tx);
     const sdr = sdrs.find((s) => s.id === sdrId);

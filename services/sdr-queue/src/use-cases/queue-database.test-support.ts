@@ -12,6 +12,14 @@ export interface PublishedEvent {
   data: Record<string, unknown>;
 }
 
+interface SalesReadyOptions {
+  tier?: PriorityTier;
+  country?: string;
+  dormant?: boolean;
+  score?: number;
+  roles?: string[];
+}
+
 /**
  * A fresh, migrated sdr-queue schema for one test file, with a clock the
  * test moves: SDRs, sales-ready leads arriving as the consumer applies them,
@@ -49,11 +57,8 @@ export function queueDatabase(name: string, start: Date) {
           ...fields,
         });
       }),
-    /** A `lead.sales-ready` for the lead with this e-mail (its account from the domain), applied as the consumer would. */
-    salesReady: (
-      email: string,
-      options: { tier?: PriorityTier; country?: string; dormant?: boolean; score?: number; roles?: string[] } = {},
-    ) => {
+    /** A `lead.sales-ready` for the lead with this e-mail (its account from the domain). */
+    salesReadyEvent: (email: string, options: SalesReadyOptions = {}) => {
       const accountId = accountIdFromDomain(email.split('@')[1]!);
       const tier = options.tier ?? 'B';
       const event = createEvent('lead.sales-ready', 'lead-scoring', {
@@ -84,8 +89,11 @@ export function queueDatabase(name: string, start: Date) {
           },
         },
       });
-      return db.apply((tx, outbox) => acceptSalesReadyLead(tx, outbox, event, now));
+      return event;
     },
+    /** A `lead.sales-ready` for the lead with this e-mail, applied as the consumer would. */
+    salesReady: (email: string, options: SalesReadyOptions = {}) =>
+      db.apply((tx, outbox) => acceptSalesReadyLead(tx, outbox, db.salesReadyEvent(email, options), now)),
     /** Published events of a type, in order; for one lead when its e-mail is given. */
     published: async (type: string, email?: string): Promise<PublishedEvent[]> => {
       return (await base.outboxEvents<PublishedEvent>()).filter(

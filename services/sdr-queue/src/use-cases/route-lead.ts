@@ -3,31 +3,55 @@ import type { PoolClient } from '@handoff/db';
 import type { EventBatch } from '@handoff/kafka';
 import { applyDecision, decideRoute, segmentOf } from '../domain/routing/route.js';
 import type { LeadToRoute } from '../domain/routing/types.js';
-import { assignTo, enqueueLead, markWaiting, waitingLeads, type Assignment } from '../store/assignments.js';
-import { accountOwners, currentPolicy, loadPools, savePools, setAccountOwner } from '../store/routing.js';
+import {
+  assignMany,
+  enqueueLeads,
+  markWaiting,
+  waitingLeads,
+  type Assignment,
+  type NewAssignment,
+} from '../store/assignments.js';
+import { accountOwners, currentPolicy, loadPools, savePools, setAccountOwners } from '../store/routing.js';
 import { routableSdrs } from '../store/sdrs.js';
 
+/**
+ * Sales-ready leads (a consumer batch) enter the SDR process together, and
+ * one routing pass assigns them and any that were waiting, in service order.
+ */
+export async function acceptSalesReadyLeads(
+  tx: PoolClient,
+  outbox: EventBatch,
+  events: Array<HandoffEvent<'lead.sales-ready'>>,
+  now: Date,
+): Promise<void> {
+  await enqueueLeads(
+    tx,
+    events.map((event) => ({
+      leadId: event.leadId!,
+      accountId: event.accountId,
+      tier: event.data.tier,
+      score: event.data.score.total,
+      profile: event.data.profile,
+      salesReadyAt: event.occurredAt,
+      dormant: event.data.account?.dormant,
+      scoreSnapshot: event.data.score,
+      salesReadyReason: event.data.reason,
+      account: event.data.account,
+    })),
+  );
+  // Route from the head of the waiting queue, not just these leads: older, higher-tier leads go first.
+  const causes = new Map(events.map((event) => [event.leadId!, causedBy(event)]));
+  await routeWaitingLeads(tx, outbox, { origin: causedBy(events.at(-1)!), originOf: (id) => causes.get(id), now });
+}
+
 /** A sales-ready lead enters the SDR process and is routed at once if someone can take it. */
-export async function acceptSalesReadyLead(
+export function acceptSalesReadyLead(
   tx: PoolClient,
   outbox: EventBatch,
   event: HandoffEvent<'lead.sales-ready'>,
   now: Date,
 ): Promise<void> {
-  await enqueueLead(tx, {
-    leadId: event.leadId!,
-    accountId: event.accountId,
-    tier: event.data.tier,
-    score: event.data.score.total,
-    profile: event.data.profile,
-    salesReadyAt: event.occurredAt,
-    dormant: event.data.account?.dormant,
-    scoreSnapshot: event.data.score,
-    salesReadyReason: event.data.reason,
-    account: event.data.account,
-  });
-  // Route from the head of the waiting queue, not just this lead: older, higher-tier leads go first.
-  await routeWaitingLeads(tx, outbox, { origin: causedBy(event), now });
+  return acceptSalesReadyLeads(tx, outbox, [event], now);
 }
 
 /** How many waiting leads one page of a routing pass reads. */
@@ -58,7 +82,12 @@ export function leadToRoute(lead: Assignment, owners: Map<string, string>): Lead
 export async function routeWaitingLeads(
   tx: PoolClient,
   outbox: EventBatch,
-  options: { origin?: EventOrigin; now: Date },
+  options: {
+    origin?: EventOrigin;
+    /** The origin of a lead's lead.assigned when it is not `origin` (the event that brought this lead in). */
+    originOf?: (leadId: string) => EventOrigin | undefined;
+    now: Date;
+  },
 ): Promise<number> {
   const sdrs = await routableSdrs(tx);
   const { policy } = await currentPolicy(tx);
@@ -69,32 +98,39 @@ export async function routeWaitingLeads(
     const page = await waitingLeads(tx, ROUTE_PAGE, after);
     if (page.length === 0) break;
     const owners = await accountOwners(tx, [...new Set(page.flatMap((l) => (l.accountId ? [l.accountId] : [])))]);
+    const assignments: NewAssignment[] = [];
+    const waiting: Array<{ leadId: string; pool: string; reason: string }> = [];
+    const owned: Array<{ accountId: string; sdrId: string; since: string }> = [];
+    const assignedAt = options.now.toISOString();
     for (const lead of page) {
       const decision = decideRoute({ lead: leadToRoute(lead, owners), policy, sdrs, pools, now: options.now });
       if (decision.kind === 'wait') {
-        await markWaiting(tx, lead.leadId, decision.pool, decision.reason);
+        waiting.push({ leadId: lead.leadId, pool: decision.pool, reason: decision.reason });
         continue;
       }
       applyDecision(pools, sdrs, decision);
-      const assignedAt = options.now.toISOString();
-      await assignTo(tx, lead.leadId, {
+      assignments.push({
+        leadId: lead.leadId,
         sdrId: decision.sdrId,
         rule: decision.rule,
         assignedAt,
         priority: decision.priority,
       });
       if (lead.accountId) {
-        await setAccountOwner(tx, lead.accountId, decision.sdrId, assignedAt);
+        owned.push({ accountId: lead.accountId, sdrId: decision.sdrId, since: assignedAt });
         owners.set(lead.accountId, decision.sdrId);
       }
-      assigned += 1;
       outbox.publish('lead.assigned', {
         leadId: lead.leadId,
         accountId: lead.accountId ?? undefined,
-        origin: options.origin ?? newOrigin(),
+        origin: options.originOf?.(lead.leadId) ?? options.origin ?? newOrigin(),
         data: { sdrId: decision.sdrId, tier: lead.tier, rule: decision.rule, assignedAt },
       });
     }
+    await assignMany(tx, assignments);
+    await markWaiting(tx, waiting);
+    await setAccountOwners(tx, owned);
+    assigned += assignments.length;
     const last = page.at(-1)!;
     after = { dormant: last.dormant, tier: last.tier, salesReadyAt: last.salesReadyAt, leadId: last.leadId };
     if (page.length < ROUTE_PAGE) break;

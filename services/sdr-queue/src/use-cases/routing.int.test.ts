@@ -3,7 +3,7 @@ import { leadIdFromEmail } from '@handoff/contracts';
 import { RoutingPolicy } from '../domain/routing/types.js';
 import { queueOf, waitingQueue } from '../store/assignments.js';
 import { queueDatabase } from './queue-database.test-support.js';
-import { routeWaitingLeads } from './route-lead.js';
+import { acceptSalesReadyLeads, routeWaitingLeads } from './route-lead.js';
 import { setRoutingPolicy } from './routing-policy.js';
 
 const NOW = new Date('2026-03-03T10:00:00Z'); // a Tuesday
@@ -91,5 +91,24 @@ describe('routing sales-ready leads to SDRs, through Postgres', () => {
     }
     expect([...counts.keys()].sort()).toEqual(['w1', 'w2', 'w3']);
     expect(Math.max(...counts.values()) - Math.min(...counts.values())).toBeLessThanOrEqual(1);
+  });
+
+  it('takes a consumer batch in one pass: tier A first, each lead assigned once and caused by its own event', async () => {
+    for (const id of ['b1', 'b2']) await sdr(id, { team: 'batch', capacity: 1000 });
+    await setRoutingPolicy(
+      deps(),
+      RoutingPolicy.parse({ rules: [{ id: 'batch', when: { territories: ['BE'] }, to: { team: 'batch' } }] }),
+      'mgr',
+    );
+    const first = db.salesReadyEvent('x@one.example', { country: 'BE', tier: 'C' });
+    const second = db.salesReadyEvent('y@two.example', { country: 'BE', tier: 'A' });
+    // The same lead again in the batch (scoring re-sent it): the last one counts.
+    const again = db.salesReadyEvent('x@one.example', { country: 'BE', tier: 'B' });
+    await apply((tx, outbox) => acceptSalesReadyLeads(tx, outbox, [first, second, again], db.now()));
+    const events = (await assigned()).filter((e) => e.data.rule && (e.data.rule as { id: string }).id === 'batch');
+    expect(events.map((e) => e.leadId)).toEqual([leadIdFromEmail('y@two.example'), leadIdFromEmail('x@one.example')]);
+    expect(events.map((e) => e.data.tier)).toEqual(['A', 'B']);
+    expect(events.map((e) => (e as unknown as { causationId: string }).causationId)).toEqual([second.id, again.id]);
+    expect(new Set(events.map((e) => e.data.sdrId))).toEqual(new Set(['b1', 'b2']));
   });
 });
