@@ -96,9 +96,12 @@ export function scoringRoutes(deps: { pool: Pool; schema: string; clock: () => D
       params: LeadParams,
       responses: { 200: { description: 'The lead' }, 404: { description: 'Unknown lead' } },
       handler: async ({ params }) => {
+        // The score first: a score and the stage it moved the lead to are written together, so the lead read after
+        // its score is at least as new (read the other way round, a re-score in between showed a new score with
+        // the stage before it).
+        const score = await currentScore(deps.pool, params.id);
         const lead = await findLead(deps.pool, params.id);
         if (!lead) throw notFound(`no lead ${params.id}`);
-        const score = await currentScore(deps.pool, params.id);
         const now = deps.clock();
         // Engagement fades between activities: the stored totals are as of the last scoring, these as of now.
         const decayedNow = score ? explainAt(score.hits, await halfLifeOf(score.ruleSetId), now) : null;
