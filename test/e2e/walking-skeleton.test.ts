@@ -12,8 +12,7 @@ interface TimelineEntry {
 }
 
 describe('one lead, end to end, through every service as its own process', () => {
-  // A 6-second first-touch allowance, so a breach happens within the test.
-  const stack = new Stack({ 'sla-monitor': { FIRST_TOUCH_MINUTES: '0.1', TIMER_SWEEP_MS: '1000' } });
+  const stack = new Stack({ 'sla-monitor': { TIMER_SWEEP_MS: '1000' } });
   const startedAt = new Date(Date.now() - 1000).toISOString();
   let tokens: Record<'service' | 'manager' | 'ann' | 'bob' | 'leadership', string>;
   let stopped = false;
@@ -33,6 +32,26 @@ describe('one lead, end to end, through every service as its own process', () =>
       body: { name: 'EMEA', managerId: 'maya' },
     });
     expect(team.status).toBe(200);
+    // Ann works around the clock, and tier A leads get 6 seconds to their first touch: a breach happens within the test.
+    const sla = stack.url('sla-monitor');
+    const calendar = await callApi(`${sla}/v1/calendars/always`, {
+      method: 'PUT',
+      token: tokens.manager,
+      body: {
+        timezone: 'UTC',
+        hours: Object.fromEntries(
+          ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]]),
+        ),
+        appliesTo: { team: 'emea' },
+      },
+    });
+    expect(calendar.status).toBe(200);
+    const policy = await callApi(`${sla}/v1/sla-policies/tier-a`, {
+      method: 'PUT',
+      token: tokens.manager,
+      body: { match: { tier: 'A' }, firstTouchMinutes: 0.1 },
+    });
+    expect(policy.status).toBe(200);
     const sdr = await callApi(`${stack.url('sdr-queue')}/v1/sdrs/ann`, {
       method: 'PUT',
       token: tokens.manager,
@@ -52,18 +71,18 @@ describe('one lead, end to end, through every service as its own process', () =>
       })
     ).body.entries;
 
-  async function sendDemoRequest(email: string) {
+  async function sendDemoRequest(email: string, source = 'web') {
     const lead = await callApi<{ leadId: string }>(`${stack.url('lead-scoring')}/v1/leads`, {
       token: tokens.service,
-      body: { email, firstName: 'Dana', title: 'VP Engineering', company: 'Acme', companySize: 1200, source: 'web' },
+      body: { email, firstName: 'Dana', title: 'VP Engineering', company: 'Acme', companySize: 1200, source },
     });
     expect(lead.status).toBe(202);
     expect(lead.body.leadId).toBe(leadIdFromEmail(email));
     const activities = await callApi<{ accepted: number }>(`${stack.url('lead-scoring')}/v1/activities`, {
       token: tokens.service,
       body: [
-        { email, type: 'pricing_page_view', source: 'web' },
-        { email, type: 'demo_request', source: 'web', campaign: 'spring-launch' },
+        { email, type: 'pricing_page_view', source },
+        { email, type: 'demo_request', source, campaign: 'spring-launch' },
       ],
     });
     expect(activities.status).toBe(202);
@@ -169,6 +188,40 @@ describe('one lead, end to end, through every service as its own process', () =>
     // Past the due time (6 s) and a sweep later, still no breach.
     await new Promise((resolve) => setTimeout(resolve, 7000));
     expect((await timeline(leadId)).map((e) => e.type)).not.toContain('sla.breached');
+  });
+
+  it('a worked lead nobody touches again goes back to marketing nurture as stalled, and leaves the SDR’s queue', async () => {
+    // Trade-show leads of tier A stall after 0.0001 business days (about 9 seconds on Ann's round-the-clock calendar).
+    const policy = await callApi(`${stack.url('sla-monitor')}/v1/sla-policies/trade-show-a`, {
+      method: 'PUT',
+      token: tokens.manager,
+      body: { match: { tier: 'A', source: 'trade-show' }, firstTouchMinutes: 60, stalledBusinessDays: 0.0001 },
+    });
+    expect(policy.status).toBe(200);
+    const leadId = await sendDemoRequest('kim@initech.example', 'trade-show');
+    const inQueue = async () =>
+      (
+        await callApi<{ items: Array<{ leadId: string }> }>(`${stack.url('sdr-queue')}/v1/queue`, {
+          token: tokens.ann,
+        })
+      ).body.items.some((item) => item.leadId === leadId);
+    await waitFor(async () => ((await inQueue()) ? true : undefined), { what: 'the trade-show lead in Ann’s queue' });
+    const touch = await callApi(`${stack.url('sdr-queue')}/v1/leads/${leadId}/touches`, {
+      token: tokens.ann,
+      body: { channel: 'email', outcome: 'no_answer' },
+    });
+    expect(touch.status).toBe(201);
+    const entries = await waitFor(
+      async () => {
+        const all = await timeline(leadId);
+        return all.some((e) => e.type === 'lead.recycled') ? all : undefined;
+      },
+      { what: 'lead.recycled in the timeline', timeoutMs: 40000 },
+    );
+    const recycled = entries.find((e) => e.type === 'lead.recycled')!;
+    expect(recycled.data).toMatchObject({ reason: 'stalled', actor: { kind: 'system', id: 'sla-monitor' } });
+    expect(entries.some((e) => e.type === 'sla.breached' && e.data.kind === 'stalled')).toBe(true);
+    await waitFor(async () => ((await inQueue()) ? undefined : true), { what: 'the lead gone from Ann’s queue' });
   });
 
   it('checks every caller: no token, wrong role, another SDR’s queue, and a bad body naming the field', async () => {

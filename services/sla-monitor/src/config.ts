@@ -7,8 +7,6 @@ export function loadSlaConfig(env: Record<string, string | undefined>) {
     {
       ...serviceEnv,
       PORT: portVar(4103),
-      /** First-touch allowance in minutes (fractions allowed, for tests and demos). */
-      FIRST_TOUCH_MINUTES: z.coerce.number().positive().max(100000).default(15),
       /** Key prefix of the BullMQ queues in Redis. */
       BULLMQ_PREFIX: z
         .string()

@@ -1,25 +1,48 @@
 import { configOrExit } from '@handoff/config';
+import { Gauge, Histogram } from '@handoff/observability';
 import { createServiceClients, runBackendService } from '@handoff/service';
 import { loadSlaConfig } from './config.js';
 import { slaHandlers } from './consumers/handlers.js';
 import { slaRoutes } from './http/routes.js';
-import { openTimers, overdueTimers } from './store/timers.js';
+import { countOpenTimers, openTimers, overdueTimers } from './store/timers.js';
 import { TimerSchedule } from './timers/timer-schedule.js';
-import { fireTimer } from './use-cases/first-touch-timer.js';
+import { wakeTimer } from './use-cases/wake-timer.js';
 
 const SERVICE = 'sla-monitor';
 
 const config = configOrExit(() => loadSlaConfig(process.env), SERVICE);
 const clients = createServiceClients(SERVICE, config, 'sla_monitor');
-const { schema, logger, pool, redis } = clients;
+const { schema, logger, pool, redis, registry } = clients;
 const clock = () => new Date();
-const policy = { id: 'first-touch-default', minutes: config.FIRST_TOUCH_MINUTES };
+
+const breachLag = new Histogram({
+  name: 'handoff_sla_breach_lag_seconds',
+  help: 'How long after its due time the clock declared a timer breached.',
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 15, 60],
+  registers: [registry],
+});
+new Gauge({
+  name: 'handoff_sla_open_timers',
+  help: 'SLA timers running now, by kind.',
+  labelNames: ['kind'],
+  registers: [registry],
+  async collect() {
+    this.reset();
+    for (const { kind, count } of await countOpenTimers(pool)) this.set({ kind }, count);
+  },
+});
 
 const schedule = new TimerSchedule({
   redis,
   prefix: config.BULLMQ_PREFIX,
   logger,
-  onDue: (timerId) => fireTimer({ pool, schema, producer: SERVICE }, timerId, clock()),
+  onWakeUp: (timerId, wakeUp) =>
+    wakeTimer(
+      { pool, schema, producer: SERVICE, onBreach: (lateByMs) => breachLag.observe(lateByMs / 1000) },
+      timerId,
+      wakeUp,
+      clock(),
+    ),
   openTimers: () => openTimers(pool),
   overdueTimers: () => overdueTimers(pool, config.TIMER_SWEEP_MS),
   sweepMs: config.TIMER_SWEEP_MS,
@@ -29,7 +52,7 @@ await runBackendService({
   ...clients,
   config,
   migrationsDir: new URL('../migrations', import.meta.url).pathname,
-  handlers: slaHandlers({ policy, schedule }),
+  handlers: slaHandlers({ schedule }),
   routes: slaRoutes({ pool, clock }),
   // The timer schedule starts before the consumer that schedules on it, and stops after it.
   workers: [{ name: 'timer-schedule', start: () => schedule.start(), stop: () => schedule.stop() }],

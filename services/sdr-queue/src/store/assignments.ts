@@ -181,7 +181,7 @@ export interface WaitingCursor {
 export async function waitingLeads(db: Queryable, limit: number, after?: WaitingCursor): Promise<Assignment[]> {
   const { rows } = await db.query(
     `SELECT ${COLUMNS} FROM assignments
-      WHERE sdr_id IS NULL
+      WHERE sdr_id IS NULL AND status = 'unassigned'
         AND ($2::boolean IS NULL OR (NOT dormant, tier, sales_ready_at, lead_id) > (NOT $2, $3, $4, $5::uuid))
       ORDER BY NOT dormant, tier, sales_ready_at, lead_id LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit, after?.dormant ?? null, after?.tier ?? null, after?.salesReadyAt ?? null, after?.leadId ?? null],
@@ -192,7 +192,7 @@ export async function waitingLeads(db: Queryable, limit: number, after?: Waiting
 /** Every lead waiting for an SDR, with the pool it waits in and why. */
 export async function waitingQueue(db: Queryable): Promise<Assignment[]> {
   const { rows } = await db.query(
-    `SELECT ${COLUMNS} FROM assignments WHERE sdr_id IS NULL ORDER BY NOT dormant, tier, sales_ready_at, lead_id`,
+    `SELECT ${COLUMNS} FROM assignments WHERE sdr_id IS NULL AND status = 'unassigned' ORDER BY NOT dormant, tier, sales_ready_at, lead_id`,
   );
   return rows as Assignment[];
 }

@@ -60,7 +60,7 @@ export async function claimNext(
         leadId: lead.leadId,
         accountId: lead.accountId ?? undefined,
         origin: newOrigin(correlationId),
-        data: { sdrId, tier: lead.tier, rule, assignedAt: claimedAt },
+        data: { sdrId, ...(sdr.team ? { teamId: sdr.team } : {}), tier: lead.tier, rule, assignedAt: claimedAt },
       });
       await batch.flush(tx, deps.schema);
       const claimed = (await findAssignment(tx, lead.leadId))!;

@@ -5,7 +5,7 @@ import { applyDecision, decideRoute } from '../domain/routing/route.js';
 import { assignTo, attemptTimes, escalate, findAssignment } from '../store/assignments.js';
 import { accountOwners, currentPolicy, loadPools, savePools, setAccountOwner } from '../store/routing.js';
 import { routableSdrs } from '../store/sdrs.js';
-import { leadToRoute } from './route-lead.js';
+import { leadToRoute, teamOf } from './route-lead.js';
 
 /**
  * A first touch was missed: speed to lead matters more than who holds it, so
@@ -55,6 +55,13 @@ export async function escalateFirstTouchBreach(
     leadId: lead.leadId,
     accountId: lead.accountId ?? undefined,
     origin: causedBy(event),
-    data: { sdrId: decision.sdrId, tier: lead.tier, rule, previousSdrId: data.sdrId, assignedAt: at },
+    data: {
+      sdrId: decision.sdrId,
+      ...teamOf(sdrs, decision.sdrId),
+      tier: lead.tier,
+      rule,
+      previousSdrId: data.sdrId,
+      assignedAt: at,
+    },
   });
 }

@@ -54,6 +54,7 @@ export async function reassignLeads(
         origin: newOrigin(correlationId),
         data: {
           sdrId: to.id,
+          ...(to.team ? { teamId: to.team } : {}),
           tier: lead.tier,
           rule,
           ...(lead.sdrId ? { previousSdrId: lead.sdrId } : {}),

@@ -54,6 +54,12 @@ export function acceptSalesReadyLead(
   return acceptSalesReadyLeads(tx, outbox, [event], now);
 }
 
+/** The team of the SDR a lead goes to, as lead.assigned carries it (the SLA monitor picks calendars and policies by it). */
+export function teamOf(sdrs: ReadonlyArray<{ id: string; team: string | null }>, sdrId: string): { teamId?: string } {
+  const team = sdrs.find((s) => s.id === sdrId)?.team;
+  return team ? { teamId: team } : {};
+}
+
 /** How many waiting leads one page of a routing pass reads. */
 export const ROUTE_PAGE = 200;
 
@@ -124,7 +130,13 @@ export async function routeWaitingLeads(
         leadId: lead.leadId,
         accountId: lead.accountId ?? undefined,
         origin: options.originOf?.(lead.leadId) ?? options.origin ?? newOrigin(),
-        data: { sdrId: decision.sdrId, tier: lead.tier, rule: decision.rule, assignedAt },
+        data: {
+          sdrId: decision.sdrId,
+          ...teamOf(sdrs, decision.sdrId),
+          tier: lead.tier,
+          rule: decision.rule,
+          assignedAt,
+        },
       });
     }
     await assignMany(tx, assignments);

@@ -1,18 +1,31 @@
-import type { HandlerMap } from '@handoff/kafka';
-import type { FirstTouchPolicy } from '../domain/first-touch.js';
+import type { HandlerContext, HandlerMap } from '@handoff/kafka';
 import type { TimerSchedule } from '../timers/timer-schedule.js';
-import { endTimers, meetFirstTouch, startFirstTouchTimer } from '../use-cases/first-touch-timer.js';
+import {
+  endTimers,
+  recordTouchAgainstTimers,
+  rememberSalesReadyLead,
+  settleSalesAcceptance,
+  startAssignmentTimers,
+  startSalesAcceptance,
+} from '../use-cases/lead-timers.js';
+import type { SlaTimer } from '../store/timers.js';
 
 /** sla-monitor's Kafka handlers. */
-export function slaHandlers(deps: { policy: FirstTouchPolicy; schedule: TimerSchedule }): HandlerMap {
+export function slaHandlers(deps: { schedule: TimerSchedule }): HandlerMap {
+  // Wake-ups are added only once the timer rows are committed; a lost add is healed by the sweep and the rebuild.
+  const wakeUpsAfterCommit = (ctx: HandlerContext, timers: SlaTimer[]) => {
+    if (timers.length > 0) ctx.afterCommit(() => deps.schedule.schedule(timers));
+  };
   return {
-    'lead.assigned': async (event, { tx, outbox, afterCommit }) => {
-      const timer = await startFirstTouchTimer(tx, outbox, event, deps.policy);
-      // The job is added only once the timer row is committed; a lost add is healed by the rebuild on start.
-      if (timer) afterCommit(() => deps.schedule.schedule([timer]));
-    },
-    'lead.touched': (event, { tx, outbox }) => meetFirstTouch(tx, outbox, event),
-    'lead.qualified': (event, { tx }) => endTimers(tx, event),
+    'lead.sales-ready': (event, { tx }) => rememberSalesReadyLead(tx, event),
+    'lead.assigned': async (event, ctx) =>
+      wakeUpsAfterCommit(ctx, await startAssignmentTimers(ctx.tx, ctx.outbox, event)),
+    'lead.touched': async (event, ctx) =>
+      wakeUpsAfterCommit(ctx, await recordTouchAgainstTimers(ctx.tx, ctx.outbox, event)),
+    'lead.qualified': async (event, ctx) =>
+      wakeUpsAfterCommit(ctx, await startSalesAcceptance(ctx.tx, ctx.outbox, event)),
+    'lead.accepted': (event, { tx, outbox }) => settleSalesAcceptance(tx, outbox, event),
+    'lead.rejected': (event, { tx, outbox }) => settleSalesAcceptance(tx, outbox, event),
     'lead.disqualified': (event, { tx }) => endTimers(tx, event),
     'lead.recycled': (event, { tx }) => endTimers(tx, event),
   };

@@ -1,26 +1,63 @@
 import type { Queryable } from '@handoff/db';
+import type { SlaKind } from '@handoff/contracts';
+import type { TimerWakeUps } from '../timers/timer-schedule.js';
+
+export type TimerState = 'open' | 'met' | 'breached' | 'cancelled';
 
 export interface SlaTimer {
   id: string;
   leadId: string;
-  kind: 'first_touch';
+  kind: SlaKind;
   policyId: string;
   sdrId: string | null;
+  team: string | null;
+  /** The business calendar the allowance runs on. */
+  calendarId: string;
   startedAt: Date;
   dueAt: Date;
-  state: 'open' | 'met' | 'breached' | 'cancelled';
+  warnAt: Date;
+  warnedAt: Date | null;
+  /** The allowance in business minutes. */
+  allowanceMinutes: number;
+  /** Follow-up persistence: the attempts asked for, and made so far. */
+  requiredAttempts: number | null;
+  attempts: number;
+  state: TimerState;
   closedAt: Date | null;
+  businessMinutesUsed: number | null;
 }
 
-const COLUMNS = `id, lead_id AS "leadId", kind, policy_id AS "policyId", sdr_id AS "sdrId",
-  started_at AS "startedAt", due_at AS "dueAt", state, closed_at AS "closedAt"`;
+const COLUMNS = `id, lead_id AS "leadId", kind, policy_id AS "policyId", sdr_id AS "sdrId", team,
+  coalesce(calendar_id, 'default') AS "calendarId", started_at AS "startedAt", due_at AS "dueAt",
+  coalesce(warn_at, due_at) AS "warnAt", warned_at AS "warnedAt", allowance_minutes::float8 AS "allowanceMinutes",
+  required_attempts AS "requiredAttempts", attempts, state, closed_at AS "closedAt",
+  business_minutes_used::float8 AS "businessMinutesUsed"`;
+
+export type NewTimer = Omit<SlaTimer, 'state' | 'closedAt' | 'warnedAt' | 'attempts' | 'businessMinutesUsed'> & {
+  attempts?: number;
+};
 
 /** Starts a timer once (by id); returns whether it is new. */
-export async function insertTimer(db: Queryable, timer: Omit<SlaTimer, 'state' | 'closedAt'>): Promise<boolean> {
+export async function insertTimer(db: Queryable, timer: NewTimer): Promise<boolean> {
   const result = await db.query(
-    `INSERT INTO sla_timers (id, lead_id, kind, policy_id, sdr_id, started_at, due_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-    [timer.id, timer.leadId, timer.kind, timer.policyId, timer.sdrId, timer.startedAt, timer.dueAt],
+    `INSERT INTO sla_timers (id, lead_id, kind, policy_id, sdr_id, team, calendar_id, started_at, due_at, warn_at,
+                             allowance_minutes, required_attempts, attempts)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING`,
+    [
+      timer.id,
+      timer.leadId,
+      timer.kind,
+      timer.policyId,
+      timer.sdrId,
+      timer.team,
+      timer.calendarId,
+      timer.startedAt,
+      timer.dueAt,
+      timer.warnAt,
+      timer.allowanceMinutes,
+      timer.requiredAttempts,
+      timer.attempts ?? 0,
+    ],
   );
   return (result.rowCount ?? 0) > 0;
 }
@@ -58,12 +95,56 @@ export async function closeTimer(
   id: string,
   state: 'met' | 'breached' | 'cancelled',
   closedAt: Date,
+  businessMinutesUsed?: number,
 ): Promise<void> {
-  await db.query(`UPDATE sla_timers SET state = $2, closed_at = $3, updated_at = now() WHERE id = $1`, [
-    id,
-    state,
-    closedAt,
-  ]);
+  await db.query(
+    `UPDATE sla_timers SET state = $2, closed_at = $3, business_minutes_used = $4, updated_at = now() WHERE id = $1`,
+    [id, state, closedAt, businessMinutesUsed ?? null],
+  );
+}
+
+export async function markWarned(db: Queryable, id: string, at: Date): Promise<void> {
+  await db.query('UPDATE sla_timers SET warned_at = $2, updated_at = now() WHERE id = $1', [id, at]);
+}
+
+/** Sets a follow-up timer's attempt count (touches since it started, counted from the touches seen). */
+export async function setAttempts(db: Queryable, id: string, attempts: number): Promise<void> {
+  await db.query('UPDATE sla_timers SET attempts = $2, updated_at = now() WHERE id = $1', [id, attempts]);
+}
+
+/** Touches of a lead seen at or after an instant (by occurrence: a late touch counts where it happened). */
+export async function touchesSince(db: Queryable, leadId: string, since: Date): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM lead_touches WHERE lead_id = $1 AND occurred_at >= $2',
+    [leadId, since],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** The lead's latest touch, if any. */
+export async function latestTouch(db: Queryable, leadId: string): Promise<Date | undefined> {
+  const { rows } = await db.query<{ at: Date | null }>(
+    'SELECT max(occurred_at) AS at FROM lead_touches WHERE lead_id = $1',
+    [leadId],
+  );
+  return rows[0]?.at ?? undefined;
+}
+
+/**
+ * Open timers in the order they run out (earliest due first), for the at-risk
+ * view; of one SDR or team when asked.
+ */
+export async function openTimersByDue(
+  db: Queryable,
+  filter: { sdrId?: string | undefined; team?: string | undefined; limit: number },
+): Promise<SlaTimer[]> {
+  const { rows } = await db.query(
+    `SELECT ${COLUMNS} FROM sla_timers
+      WHERE state = 'open' AND ($1::text IS NULL OR sdr_id = $1) AND ($2::text IS NULL OR team = $2)
+      ORDER BY due_at LIMIT $3`,
+    [filter.sdrId ?? null, filter.team ?? null, filter.limit],
+  );
+  return rows as SlaTimer[];
 }
 
 export async function timersOf(db: Queryable, leadId: string): Promise<SlaTimer[]> {
@@ -71,12 +152,13 @@ export async function timersOf(db: Queryable, leadId: string): Promise<SlaTimer[
   return rows as SlaTimer[];
 }
 
-/** Every open timer's id and due time, for rebuilding the schedule. */
-export async function* openTimers(db: Queryable, pageSize = 5000): AsyncGenerator<Array<{ id: string; dueAt: Date }>> {
+/** Every open timer's wake-ups, in pages, for rebuilding the schedule. */
+export async function* openTimers(db: Queryable, pageSize = 5000): AsyncGenerator<TimerWakeUps[]> {
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
-    const { rows } = await db.query<{ id: string; dueAt: Date }>(
-      `SELECT id, due_at AS "dueAt" FROM sla_timers WHERE state = 'open' AND id > $1 ORDER BY id LIMIT $2`,
+    const { rows } = await db.query<TimerWakeUps>(
+      `SELECT id, due_at AS "dueAt", CASE WHEN warned_at IS NULL THEN warn_at END AS "warnAt"
+         FROM sla_timers WHERE state = 'open' AND id > $1 ORDER BY id LIMIT $2`,
       [after, pageSize],
     );
     if (rows.length === 0) return;
@@ -85,12 +167,20 @@ export async function* openTimers(db: Queryable, pageSize = 5000): AsyncGenerato
   }
 }
 
-/** Open timers already past due by `graceMs`: their wake-up job was lost (e.g. Redis flushed). */
-export async function overdueTimers(db: Queryable, graceMs: number, limit = 1000) {
-  const { rows } = await db.query<{ id: string; dueAt: Date }>(
-    `SELECT id, due_at AS "dueAt" FROM sla_timers
-      WHERE state = 'open' AND due_at < now() - make_interval(secs => $1::float8 / 1000)
-      ORDER BY due_at LIMIT $2`,
+/**
+ * Open timers whose warning or due time passed `graceMs` ago without being
+ * acted on: their wake-up job was lost (e.g. Redis flushed).
+ */
+export async function overdueTimers(db: Queryable, graceMs: number, limit = 1000): Promise<TimerWakeUps[]> {
+  const { rows } = await db.query<TimerWakeUps>(
+    `(SELECT id, due_at AS "dueAt", NULL::timestamptz AS "warnAt" FROM sla_timers
+       WHERE state = 'open' AND due_at < now() - make_interval(secs => $1::float8 / 1000)
+       ORDER BY due_at LIMIT $2)
+     UNION ALL
+     (SELECT id, due_at, warn_at FROM sla_timers
+       WHERE state = 'open' AND warned_at IS NULL AND warn_at < now() - make_interval(secs => $1::float8 / 1000)
+         AND due_at >= now() - make_interval(secs => $1::float8 / 1000)
+       ORDER BY warn_at LIMIT $2)`,
     [graceMs, limit],
   );
   return rows;
@@ -115,4 +205,12 @@ export async function firstTouchSince(db: Queryable, leadId: string, since: Date
     [leadId, since],
   );
   return rows[0]?.occurredAt;
+}
+
+/** How many timers run now, by kind. */
+export async function countOpenTimers(db: Queryable): Promise<Array<{ kind: string; count: number }>> {
+  const { rows } = await db.query<{ kind: string; count: number }>(
+    "SELECT kind, count(*)::int AS count FROM sla_timers WHERE state = 'open' GROUP BY kind",
+  );
+  return rows;
 }

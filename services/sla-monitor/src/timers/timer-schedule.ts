@@ -3,9 +3,22 @@ import type { Redis } from 'ioredis';
 import { HandoffError, describeError } from '@handoff/errors';
 import type { Logger } from '@handoff/observability';
 
-/** The job a due timer becomes. */
+/** A timer wakes the monitor twice: to warn (at a fraction of its allowance) and when it is due. */
+export type WakeUp = 'warn' | 'due';
+
+/** The job a timer's wake-up becomes. */
 export interface TimerDueJob {
   timerId: string;
+  /** Absent on jobs scheduled before warnings existed: those are due wake-ups. */
+  wakeUp?: WakeUp;
+}
+
+/** A timer's wake-ups still to come. */
+export interface TimerWakeUps {
+  id: string;
+  dueAt: Date;
+  /** Null once the warning is given (or when the timer does not warn). */
+  warnAt: Date | null;
 }
 
 /** A timer's job ran before the timer was due (clocks disagree); BullMQ retries it with backoff. */
@@ -21,22 +34,22 @@ export interface TimerScheduleOptions {
   redis: Redis;
   prefix: string;
   logger: Logger;
-  /** Fires a timer; returns its due time if it is not due yet. Must be idempotent. */
-  onDue: (timerId: string) => Promise<Date | undefined>;
+  /** Acts on a timer's wake-up; returns the time it is for if that has not come yet. Must be idempotent. */
+  onWakeUp: (timerId: string, wakeUp: WakeUp) => Promise<Date | undefined>;
   /** Every open timer, in pages, for the rebuild on start. */
-  openTimers: () => AsyncIterable<Array<{ id: string; dueAt: Date }>>;
-  /** Open timers past due whose wake-up job was lost. */
-  overdueTimers: () => Promise<Array<{ id: string; dueAt: Date }>>;
+  openTimers: () => AsyncIterable<TimerWakeUps[]>;
+  /** Open timers whose wake-up passed unacted on (its job was lost). */
+  overdueTimers: () => Promise<TimerWakeUps[]>;
   sweepMs: number;
   concurrency?: number;
 }
 
 /**
- * Wakes the monitor when a timer is due, with BullMQ delayed jobs. Postgres
- * holds the timers; Redis holds no truth. The job id is the timer id, so
- * scheduling twice keeps one job; on start every open timer is re-added (a
- * Redis flush loses nothing), and a periodic sweep re-adds overdue timers
- * whose job was lost since.
+ * Wakes the monitor when a timer warns and when it is due, with BullMQ
+ * delayed jobs. Postgres holds the timers; Redis holds no truth. A job's id is
+ * the timer's id and the wake-up, so scheduling twice keeps one job; on start
+ * every open timer is re-added (a Redis flush loses nothing), and a periodic
+ * sweep re-adds wake-ups whose job was lost since.
  */
 export class TimerSchedule {
   private queue: Queue<TimerDueJob> | undefined;
@@ -48,12 +61,16 @@ export class TimerSchedule {
   async start(): Promise<void> {
     const { redis, prefix, logger } = this.options;
     this.queue = new Queue<TimerDueJob>('sla-timers', { connection: redis, prefix });
-    this.worker = new Worker<TimerDueJob>('sla-timers', (job: Job<TimerDueJob>) => this.fire(job.data.timerId), {
-      connection: redis,
-      prefix,
-      concurrency: this.options.concurrency ?? 20,
-      autorun: false,
-    });
+    this.worker = new Worker<TimerDueJob>(
+      'sla-timers',
+      (job: Job<TimerDueJob>) => this.fire(job.data.timerId, job.data.wakeUp ?? 'due'),
+      {
+        connection: redis,
+        prefix,
+        concurrency: this.options.concurrency ?? 20,
+        autorun: false,
+      },
+    );
     this.worker.on('failed', (job, err) =>
       logger.warn({ timerId: job?.data.timerId, err: err.message }, 'timer job failed; it will retry'),
     );
@@ -79,17 +96,22 @@ export class TimerSchedule {
     return this.worker?.isRunning() ?? false;
   }
 
-  /** Schedules timers to fire at their due times (at once if already due). */
-  async schedule(timers: Array<{ id: string; dueAt: Date }>, now = Date.now()): Promise<void> {
+  /** Schedules timers' wake-ups (at once if their time has passed). */
+  async schedule(timers: TimerWakeUps[], now = Date.now()): Promise<void> {
     if (timers.length === 0) return;
     if (!this.queue) throw new HandoffError('not_started', 'the timer schedule is not started', { retriable: true });
+    const wakeUps = timers.flatMap((t) => [
+      ...(t.warnAt && t.warnAt < t.dueAt ? [{ id: t.id, wakeUp: 'warn' as const, at: t.warnAt }] : []),
+      { id: t.id, wakeUp: 'due' as const, at: t.dueAt },
+    ]);
     await this.queue.addBulk(
-      timers.map((t) => ({
-        name: 'due',
-        data: { timerId: t.id },
+      wakeUps.map((w) => ({
+        name: w.wakeUp,
+        data: { timerId: w.id, wakeUp: w.wakeUp },
         opts: {
-          jobId: t.id,
-          delay: Math.max(0, t.dueAt.getTime() - now),
+          // BullMQ job ids may not contain ':'.
+          jobId: `${w.id}.${w.wakeUp}`,
+          delay: Math.max(0, w.at.getTime() - now),
           attempts: 10,
           backoff: { type: 'exponential', delay: 500 },
           removeOnComplete: true,
@@ -100,18 +122,19 @@ export class TimerSchedule {
     );
   }
 
-  private async fire(timerId: string): Promise<void> {
-    const notYet = await this.options.onDue(timerId);
+  private async fire(timerId: string, wakeUp: WakeUp): Promise<void> {
+    const notYet = await this.options.onWakeUp(timerId, wakeUp);
     if (notYet) throw new TimerNotDueError(timerId, notYet);
   }
 
-  /** Re-adds every open timer's wake-up job from Postgres. */
-  private async rebuild(): Promise<void> {
+  /** Re-adds every open timer's wake-up jobs from Postgres. */
+  async rebuild(): Promise<number> {
     let count = 0;
     for await (const page of this.options.openTimers()) {
       await this.schedule(page);
       count += page.length;
     }
     this.options.logger.info({ timers: count }, 'timer schedule rebuilt from Postgres');
+    return count;
   }
 }

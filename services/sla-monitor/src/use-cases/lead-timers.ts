@@ -1,0 +1,316 @@
+import { causedBy, nameBasedId, type EventOrigin, type HandoffEvent, type SlaKind } from '@handoff/contracts';
+import type { PoolClient } from '@handoff/db';
+import type { EventBatch } from '@handoff/kafka';
+import { businessMinutesBetween, type BusinessCalendar } from '../domain/business-calendar.js';
+import { choosePolicy, planTimer, type SlaPolicy } from '../domain/sla-policy.js';
+import { calendarFor, calendarsById } from '../store/calendars.js';
+import { leadFacts, rememberLead } from '../store/leads.js';
+import { listPolicies } from '../store/policies.js';
+import {
+  closeTimer,
+  firstTouchSince,
+  insertTimer,
+  latestTouch,
+  openTimersOf,
+  recordTouch,
+  setAttempts,
+  settleableTimersOf,
+  timersOf,
+  touchesSince,
+  type SlaTimer,
+} from '../store/timers.js';
+
+/** The SLAs on an SDR's work; sales acceptance belongs to sales. */
+const SDR_WORK: SlaKind[] = ['first_touch', 'follow_up', 'stalled'];
+
+export function timerRef(timer: SlaTimer) {
+  return {
+    timerId: timer.id,
+    policyId: timer.policyId,
+    kind: timer.kind,
+    ...(timer.sdrId ? { sdrId: timer.sdrId } : {}),
+    startedAt: timer.startedAt.toISOString(),
+    dueAt: timer.dueAt.toISOString(),
+  };
+}
+
+const round2 = (minutes: number) => Math.round(minutes * 100) / 100;
+
+/** Business minutes a timer used from its start to `at`, on its calendar. */
+export function usedBy(timer: SlaTimer, calendar: BusinessCalendar, at: Date): number {
+  return round2(businessMinutesBetween(calendar, timer.startedAt, at));
+}
+
+async function policyFor(tx: PoolClient, leadId: string, tier?: string): Promise<SlaPolicy> {
+  const facts = await leadFacts(tx, leadId);
+  return choosePolicy(await listPolicies(tx), {
+    tier: tier ?? facts?.tier ?? undefined,
+    team: facts?.team ?? undefined,
+    source: facts?.source ?? undefined,
+  });
+}
+
+/** Starts a timer once (its id comes from what started it); publishes sla.started. Undefined if it existed. */
+async function startTimer(
+  tx: PoolClient,
+  outbox: EventBatch,
+  start: {
+    kind: SlaKind;
+    leadId: string;
+    accountId?: string | undefined;
+    sdrId: string | null;
+    team: string | null;
+    startedAt: Date;
+    policy: SlaPolicy;
+    calendar: BusinessCalendar;
+    origin: EventOrigin;
+    /** What started it, unique per start: a repeated event starts nothing new. */
+    cause: string;
+  },
+): Promise<SlaTimer | undefined> {
+  const plan = planTimer(start.kind, start.policy, start.calendar, start.startedAt);
+  const timer: SlaTimer = {
+    id: nameBasedId('sla-timer', `${start.kind}:${start.cause}`),
+    leadId: start.leadId,
+    kind: start.kind,
+    policyId: start.policy.id,
+    sdrId: start.sdrId,
+    team: start.team,
+    calendarId: start.calendar.id,
+    startedAt: start.startedAt,
+    dueAt: plan.dueAt,
+    warnAt: plan.warnAt,
+    warnedAt: null,
+    allowanceMinutes: plan.allowanceMinutes,
+    requiredAttempts: plan.requiredAttempts,
+    attempts: 0,
+    state: 'open',
+    closedAt: null,
+    businessMinutesUsed: null,
+  };
+  if (!(await insertTimer(tx, timer))) return undefined;
+  outbox.publish('sla.started', {
+    leadId: start.leadId,
+    accountId: start.accountId,
+    origin: start.origin,
+    data: timerRef(timer),
+  });
+  return timer;
+}
+
+/** Ends a lead's open timers of some kinds (all when not given) without a verdict. */
+async function cancelTimers(tx: PoolClient, leadId: string, at: Date, kinds?: SlaKind[]): Promise<void> {
+  for (const timer of await openTimersOf(tx, leadId)) {
+    if (!kinds || kinds.includes(timer.kind)) await closeTimer(tx, timer.id, 'cancelled', at);
+  }
+}
+
+/**
+ * Settles a timer by what happened at `at` (a touch, sales' answer): met if in
+ * time, even when it arrives after the clock declared a breach (a late event:
+ * the breach is revised); breached if late and still open.
+ */
+async function settle(
+  tx: PoolClient,
+  outbox: EventBatch,
+  timer: SlaTimer,
+  calendar: BusinessCalendar,
+  at: Date,
+  origin: EventOrigin,
+): Promise<void> {
+  const used = usedBy(timer, calendar, at);
+  if (at <= timer.dueAt) {
+    await closeTimer(tx, timer.id, 'met', at, used);
+    outbox.publish('sla.met', {
+      leadId: timer.leadId,
+      origin,
+      data: {
+        ...timerRef(timer),
+        metAt: at.toISOString(),
+        businessMinutesUsed: used,
+        ...(timer.state === 'breached' ? { revisesBreach: true } : {}),
+      },
+    });
+  } else if (timer.state === 'open') {
+    await closeTimer(tx, timer.id, 'breached', timer.dueAt, used);
+    outbox.publish('sla.breached', {
+      leadId: timer.leadId,
+      origin,
+      data: { ...timerRef(timer), breachedAt: timer.dueAt.toISOString(), businessMinutesUsed: used },
+    });
+  }
+}
+
+export async function calendarOf(tx: PoolClient, timer: SlaTimer): Promise<BusinessCalendar> {
+  return (await calendarsById(tx, [timer.calendarId])).get(timer.calendarId) ?? calendarFor(tx, {});
+}
+
+/** A sales-ready lead: remember its source and tier (policies may be chosen by them). */
+export async function rememberSalesReadyLead(tx: PoolClient, event: HandoffEvent<'lead.sales-ready'>): Promise<void> {
+  await rememberLead(tx, { leadId: event.leadId!, source: event.data.profile.source ?? null, tier: event.data.tier });
+}
+
+/**
+ * An assignment (or reassignment) starts the first-touch clock for the SDR who
+ * has the lead, on their calendar. The previous assignment's timers end; as
+ * the policy says, a reassigned lead gets a fresh allowance or keeps the
+ * running one. Returns the timers to schedule.
+ */
+export async function startAssignmentTimers(
+  tx: PoolClient,
+  outbox: EventBatch,
+  event: HandoffEvent<'lead.assigned'>,
+): Promise<SlaTimer[]> {
+  const leadId = event.leadId!;
+  const team = event.data.teamId ?? null;
+  const assignedAt = new Date(event.data.assignedAt);
+  await rememberLead(tx, { leadId, tier: event.data.tier, sdrId: event.data.sdrId, team });
+  const policy = await policyFor(tx, leadId, event.data.tier);
+  const running = (await openTimersOf(tx, leadId, 'first_touch'))[0];
+  const startedAt = policy.onReassign === 'keep' && running ? running.startedAt : assignedAt;
+  await cancelTimers(tx, leadId, assignedAt, SDR_WORK);
+  const calendar = await calendarFor(tx, { sdrId: event.data.sdrId, team });
+  const timer = await startTimer(tx, outbox, {
+    kind: 'first_touch',
+    leadId,
+    accountId: event.accountId,
+    sdrId: event.data.sdrId,
+    team,
+    startedAt,
+    policy,
+    calendar,
+    origin: causedBy(event),
+    cause: event.id,
+  });
+  if (!timer) return [];
+  // The touch may have arrived before this assignment (another topic, no order between them).
+  const touchedAt = await firstTouchSince(tx, leadId, assignedAt);
+  if (touchedAt) {
+    await settle(tx, outbox, timer, calendar, touchedAt, causedBy(event));
+    return [];
+  }
+  return [timer];
+}
+
+/**
+ * A touch: meets the first touch; counts toward follow-up persistence (which
+ * starts at the first touch and is met at the required attempts); and restarts
+ * the stalled clock from the latest touch. A late touch counts where it
+ * happened. Returns the timers to schedule.
+ */
+export async function recordTouchAgainstTimers(
+  tx: PoolClient,
+  outbox: EventBatch,
+  event: HandoffEvent<'lead.touched'>,
+): Promise<SlaTimer[]> {
+  const leadId = event.leadId!;
+  const touchedAt = new Date(event.data.occurredAt);
+  const origin = causedBy(event);
+  await recordTouch(tx, { id: event.data.touchId, leadId, occurredAt: touchedAt });
+  for (const timer of await settleableTimersOf(tx, leadId, 'first_touch')) {
+    if (touchedAt < timer.startedAt) continue; // a touch from before this assignment
+    await settle(tx, outbox, timer, await calendarOf(tx, timer), touchedAt, origin);
+  }
+  // The current assignment is the latest first-touch timer's; without one, the touch is only remembered.
+  const timers = await timersOf(tx, leadId);
+  const assignment = timers.filter((t) => t.kind === 'first_touch').at(-1);
+  if (!assignment || assignment.state === 'cancelled' || touchedAt < assignment.startedAt) return [];
+  const since = assignment.startedAt;
+  const policy = await policyFor(tx, leadId);
+  const calendar = await calendarOf(tx, assignment);
+  const started: SlaTimer[] = [];
+  const base = { leadId, sdrId: assignment.sdrId, team: assignment.team, policy, calendar, origin };
+
+  const followUp = timers.find((t) => t.kind === 'follow_up' && t.startedAt >= since);
+  if (!followUp) {
+    const first = (await firstTouchSince(tx, leadId, since))!;
+    const timer = await startTimer(tx, outbox, {
+      ...base,
+      kind: 'follow_up',
+      startedAt: first,
+      cause: `${assignment.id}:follow-up`,
+    });
+    if (timer) started.push(await countAttempts(tx, outbox, timer, calendar, origin));
+  } else if (followUp.state === 'open') {
+    await countAttempts(tx, outbox, followUp, calendar, origin);
+  }
+
+  const latest = (await latestTouch(tx, leadId))!;
+  const stalled = timers.find((t) => t.kind === 'stalled' && t.state === 'open');
+  if (!stalled || stalled.startedAt < latest) {
+    if (stalled) await closeTimer(tx, stalled.id, 'cancelled', latest);
+    const timer = await startTimer(tx, outbox, {
+      ...base,
+      kind: 'stalled',
+      startedAt: latest,
+      cause: `${assignment.id}:${latest.toISOString()}`,
+    });
+    if (timer) started.push(timer);
+  }
+  return started.filter((t) => t.state === 'open');
+}
+
+/** Follow-up persistence counts the touches since it started; the required number meets it. */
+async function countAttempts(
+  tx: PoolClient,
+  outbox: EventBatch,
+  timer: SlaTimer,
+  calendar: BusinessCalendar,
+  origin: EventOrigin,
+): Promise<SlaTimer> {
+  const attempts = await touchesSince(tx, timer.leadId, timer.startedAt);
+  await setAttempts(tx, timer.id, attempts);
+  if (attempts < (timer.requiredAttempts ?? Infinity)) return { ...timer, attempts };
+  const { rows } = await tx.query<{ at: Date }>(
+    'SELECT occurred_at AS at FROM lead_touches WHERE lead_id = $1 AND occurred_at >= $2 ORDER BY occurred_at OFFSET $3 LIMIT 1',
+    [timer.leadId, timer.startedAt, (timer.requiredAttempts ?? 1) - 1],
+  );
+  await settle(tx, outbox, timer, calendar, rows[0]!.at, origin);
+  return { ...timer, attempts, state: 'met' };
+}
+
+/**
+ * An SDR qualified the lead: its SDR timers end, and sales' acceptance clock
+ * starts (on the default calendar: sales are not on the SDRs' calendars).
+ */
+export async function startSalesAcceptance(
+  tx: PoolClient,
+  outbox: EventBatch,
+  event: HandoffEvent<'lead.qualified'>,
+): Promise<SlaTimer[]> {
+  const leadId = event.leadId!;
+  const at = new Date(event.occurredAt);
+  await cancelTimers(tx, leadId, at);
+  const facts = await leadFacts(tx, leadId);
+  const timer = await startTimer(tx, outbox, {
+    kind: 'sales_acceptance',
+    leadId,
+    accountId: event.accountId,
+    sdrId: event.data.sdrId,
+    team: facts?.team ?? null,
+    startedAt: at,
+    policy: await policyFor(tx, leadId),
+    calendar: await calendarFor(tx, {}),
+    origin: causedBy(event),
+    cause: event.id,
+  });
+  return timer ? [timer] : [];
+}
+
+/** Sales accepted or rejected the SQL: that meets (or, late, breaches) sales acceptance. */
+export async function settleSalesAcceptance(
+  tx: PoolClient,
+  outbox: EventBatch,
+  event: HandoffEvent<'lead.accepted'> | HandoffEvent<'lead.rejected'>,
+): Promise<void> {
+  const at = new Date(event.occurredAt);
+  for (const timer of await settleableTimersOf(tx, event.leadId!, 'sales_acceptance')) {
+    if (at < timer.startedAt) continue;
+    await settle(tx, outbox, timer, await calendarOf(tx, timer), at, causedBy(event));
+  }
+}
+
+/** Disqualified or recycled: the lead's timers end. */
+export async function endTimers(tx: PoolClient, event: HandoffEvent): Promise<void> {
+  await cancelTimers(tx, event.leadId!, new Date(event.occurredAt));
+}
