@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEvent, keyOf, leadIdFromEmail, newOrigin, type Role } from '@handoff/contracts';
+import {
+  ServiceProcess,
+  TopicRecorder,
+  callApi,
+  freePort,
+  testInfra,
+  testKafka,
+  tokenFor,
+  uniqueName,
+  waitFor,
+} from '@handoff/testkit';
+
+interface Timer {
+  leadId: string;
+  kind: string;
+  sdrId: string;
+  team: string | null;
+  policyId: string;
+  calendarId: string;
+  dueAt: string;
+  businessMinutesLeft: number | null;
+  overdue: boolean;
+}
+
+describe('sla-monitor over HTTP and Kafka: policies, calendars, the at-risk view, who may see what', () => {
+  const prefix = `${uniqueName('slam')}.`;
+  let service: ServiceProcess;
+  const kafka = testKafka();
+  const producer = kafka.producer({ allowAutoTopicCreation: true });
+  let started: TopicRecorder;
+  const tokens = {} as Record<'ann' | 'bob' | 'maya' | 'omar' | 'lee' | 'sales' | 'ops', string>;
+  const call = <T = Record<string, unknown>>(who: keyof typeof tokens, method: string, path: string, body?: unknown) =>
+    callApi<T>(`${service.url}${path}`, { method, token: tokens[who], body });
+
+  beforeAll(async () => {
+    service = await new ServiceProcess(
+      'sla-monitor',
+      await freePort(),
+      {
+        KAFKA_TOPIC_PREFIX: prefix,
+        KAFKA_CREATE_TOPICS: 'false',
+        KAFKA_AUTO_CREATE_TOPICS: 'true',
+        DB_SCHEMA: prefix.slice(0, -1).replace(/[^a-z0-9_]/g, '_'),
+        BULLMQ_PREFIX: prefix.slice(0, -1).replace(/[^A-Za-z0-9_]/g, '_'),
+      },
+      testInfra(),
+    ).start();
+    await producer.connect();
+    started = await new TopicRecorder(kafka, [`${prefix}sla.started`]).start();
+    const people: Array<[keyof typeof tokens, Role, string, string?]> = [
+      ['ann', 'sdr', 'ann'],
+      ['bob', 'sdr', 'bob'],
+      ['maya', 'sdr_manager', 'maya', 'emea'],
+      ['omar', 'sdr_manager', 'omar', 'amer'],
+      ['lee', 'leadership', 'lee'],
+      ['sales', 'sales', 'sam'],
+      ['ops', 'marketing_ops', 'mo'],
+    ];
+    for (const [key, role, sub, team] of people) tokens[key] = await tokenFor(role, sub, team);
+  }, 120_000);
+
+  afterAll(async () => {
+    await started?.stop();
+    await producer.disconnect();
+    expect(await service?.stop()).toBe(0);
+  });
+
+  it('refuses a calendar or policy that does not make sense, naming the field', async () => {
+    const badZone = await call<{ error: { details: Array<{ field: string; message: string }> } }>(
+      'maya',
+      'PUT',
+      '/v1/calendars/mars',
+      { timezone: 'Mars/Olympus', hours: { mon: [{ start: '09:00', end: '17:00' }] } },
+    );
+    expect(badZone.status).toBe(400);
+    expect(badZone.body.error.details).toContainEqual({ field: 'body.timezone', message: 'unknown time zone' });
+    const overlap = await call<{ error: { message: string } }>('maya', 'PUT', '/v1/calendars/x', {
+      timezone: 'UTC',
+      hours: {
+        mon: [
+          { start: '09:00', end: '13:00' },
+          { start: '12:00', end: '17:00' },
+        ],
+      },
+    });
+    expect(overlap.status).toBe(400);
+    expect(overlap.body.error.message).toContain('shifts on mon overlap');
+    const policy = await call<{ error: { details: Array<{ field: string }> } }>(
+      'maya',
+      'PUT',
+      '/v1/sla-policies/fast',
+      { match: { tier: 'A' }, firstTouchMinutes: -5 },
+    );
+    expect(policy.status).toBe(400);
+    expect(policy.body.error.details[0]!.field).toBe('body.firstTouchMinutes');
+    // The seeded tier-a policy already applies to tier A alone.
+    const twin = await call<{ error: { message: string } }>('maya', 'PUT', '/v1/sla-policies/fast', {
+      match: { tier: 'A' },
+      firstTouchMinutes: 5,
+    });
+    expect(twin.status).toBe(400);
+    expect(twin.body.error.message).toContain('tier-a');
+    expect((await call('ann', 'PUT', '/v1/sla-policies/mine', { firstTouchMinutes: 500 })).status).toBe(403);
+    expect((await call('ops', 'PUT', '/v1/calendars/ops', { timezone: 'UTC', hours: {} })).status).toBe(403);
+  });
+
+  it('runs timers on each team’s calendar and policy, and lists the ones at risk, least business time left first', async () => {
+    // EMEA works every day around the clock; the Americas keep the default weekdays 09:00–17:00 UTC.
+    const always = await call('maya', 'PUT', '/v1/calendars/emea-always', {
+      name: 'EMEA, always',
+      timezone: 'Europe/Berlin',
+      hours: Object.fromEntries(
+        ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]]),
+      ),
+      appliesTo: { team: 'emea' },
+    });
+    expect(always.status).toBe(200);
+    const emeaPolicy = await call('maya', 'PUT', '/v1/sla-policies/emea-b', {
+      match: { tier: 'B', team: 'emea' },
+      firstTouchMinutes: 30,
+    });
+    expect(emeaPolicy.status).toBe(200);
+
+    const leads = [
+      { email: 'a@one.example', sdrId: 'ann', teamId: 'emea', tier: 'A' as const },
+      { email: 'b@two.example', sdrId: 'ann', teamId: 'emea', tier: 'B' as const },
+      { email: 'c@three.example', sdrId: 'bob', teamId: 'amer', tier: 'C' as const },
+    ];
+    const now = new Date().toISOString();
+    for (const lead of leads) {
+      const event = createEvent('lead.assigned', 'sdr-queue', {
+        leadId: leadIdFromEmail(lead.email),
+        origin: newOrigin(),
+        data: {
+          sdrId: lead.sdrId,
+          teamId: lead.teamId,
+          tier: lead.tier,
+          rule: { id: 'r', strategy: 'round_robin', explanation: 'test' },
+          assignedAt: now,
+        },
+      });
+      await producer.send({
+        topic: `${prefix}lead.assigned`,
+        messages: [{ key: keyOf(event), value: JSON.stringify(event), headers: { 'event-type': event.type } }],
+      });
+    }
+    await waitFor(async () => (started.values(`${prefix}sla.started`).length >= 3 ? true : undefined), {
+      what: 'three sla.started',
+      timeoutMs: 30_000,
+    });
+
+    const emea = await call<{ items: Timer[] }>('maya', 'GET', '/v1/sla/at-risk');
+    // Maya's token names her team: she sees EMEA's timers, the 15-minute one before the 30-minute one.
+    expect(emea.status).toBe(200);
+    expect(emea.body.items.map((t) => [t.leadId, t.policyId, t.calendarId])).toEqual([
+      [leadIdFromEmail('a@one.example'), 'tier-a', 'emea-always'],
+      [leadIdFromEmail('b@two.example'), 'emea-b', 'emea-always'],
+    ]);
+    expect(emea.body.items[0]!.businessMinutesLeft).toBeGreaterThan(13);
+    expect(emea.body.items[0]!.businessMinutesLeft).toBeLessThanOrEqual(15);
+    expect((await call('maya', 'GET', '/v1/sla/at-risk?team=amer')).status).toBe(403);
+
+    const everyone = await call<{ items: Timer[] }>('lee', 'GET', '/v1/sla/at-risk');
+    expect(everyone.body.items).toHaveLength(3);
+    const bobs = await call<{ items: Timer[] }>('bob', 'GET', '/v1/sla/at-risk');
+    expect(bobs.body.items.map((t) => t.sdrId)).toEqual(['bob']);
+    expect((await call('bob', 'GET', '/v1/sla/at-risk?sdrId=ann')).status).toBe(403);
+    expect((await call('sales', 'GET', '/v1/sla/at-risk')).status).toBe(403);
+
+    const mine = await call<{ timers: Timer[] }>('ann', 'GET', `/v1/sla/leads/${leadIdFromEmail('b@two.example')}`);
+    expect(mine.status).toBe(200);
+    expect(mine.body.timers).toEqual([expect.objectContaining({ kind: 'first_touch', team: 'emea', overdue: false })]);
+    expect((await call('bob', 'GET', `/v1/sla/leads/${leadIdFromEmail('b@two.example')}`)).status).toBe(403);
+
+    const policies = await call<{ policies: Array<{ id: string }> }>('ops', 'GET', '/v1/sla-policies');
+    expect(policies.body.policies.map((p) => p.id)).toEqual(['emea-b', 'tier-a', 'tier-b', 'tier-c']);
+  });
+});
