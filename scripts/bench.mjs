@@ -5,6 +5,8 @@
 //   backtest  POST /v1/rule-sets/:id/backtest over a 1,000,000-activity history
 //   sdr-queue lead.sales-ready → lead.assigned latency at 200/s, fairness of round robin, routing throughput,
 //             POST /v1/queue/next latency with 10,000 leads queued (scripts/bench-sdr-queue.mjs)
+//   sla-*     timer starts/s with 100,000 open, breach detection lag, rebuild after a Redis flush
+//             (scripts/bench-sla-monitor.mjs)
 //   ratio     skeleton throughput / ceiling
 // Nothing here is asserted; the figures go into closing notes and docs/benchmarks.md.
 import http from 'node:http';
@@ -22,6 +24,7 @@ const { signToken } = await import('@handoff/http');
 const { ServiceProcess, freePort } = await import('@handoff/testkit/process');
 const { Kafka, logLevel } = await import('kafkajs');
 const { benchSdrQueue, SDR_QUEUE_TOPIC_PREFIX } = await import('./bench-sdr-queue.mjs');
+const { benchSlaMonitor, SLA_MONITOR_TOPIC_PREFIX } = await import('./bench-sla-monitor.mjs');
 const pg = (await import('pg')).default;
 
 const stateDir = path.join(repoRoot, '.state', 'bench');
@@ -38,6 +41,7 @@ const infra = await startInfra({
   topics: [
     ...topicsToCreate(),
     ...topicsToCreate({ prefix: SDR_QUEUE_TOPIC_PREFIX }),
+    ...topicsToCreate({ prefix: SLA_MONITOR_TOPIC_PREFIX }),
     { name: 'bench.ceiling', partitions: 6 },
   ],
   log: (m) => say(m),
@@ -54,7 +58,7 @@ const cpuOf = (leadScoringPid) => ({
 });
 /** CPU microseconds per item each process spent between two readings. */
 
-// BENCH_ONLY=skeleton (ceiling, backtest, sdr-queue) runs one bench; BENCH_PROFILE=<dir> writes lead-scoring's CPU profile there.
+// BENCH_ONLY=skeleton (ceiling, backtest, sdr-queue, sla-monitor) runs one bench; BENCH_PROFILE=<dir> writes lead-scoring's CPU profile there.
 const only = process.env.BENCH_ONLY;
 try {
   const ceiling = only && only !== 'ceiling' ? { messagesPerSec: NaN } : await benchCeiling();
@@ -62,11 +66,9 @@ try {
   const skeleton = only && only !== 'skeleton' ? [{ activitiesPerSec: NaN }] : await benchSkeleton();
   if (!only || only === 'skeleton') for (const line of skeleton) emit(line);
   if (!only || only === 'backtest') emit(await benchBacktest());
-  if (!only || only === 'sdr-queue') {
-    for (const line of await benchSdrQueue({ infra, brokers, kafka, jwtSecret: localSecret(stateDir), dropSchema })) {
-      emit(line);
-    }
-  }
+  const context = { infra, brokers, kafka, jwtSecret: localSecret(stateDir), dropSchema };
+  if (!only || only === 'sdr-queue') for (const line of await benchSdrQueue(context)) emit(line);
+  if (!only || only === 'sla-monitor') for (const line of await benchSlaMonitor(context)) emit(line);
   emit({
     bench: 'ratio',
     skeletonActivitiesPerSec: skeleton[0].activitiesPerSec,

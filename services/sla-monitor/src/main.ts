@@ -32,6 +32,17 @@ new Gauge({
   },
 });
 
+const rebuildSeconds = new Gauge({
+  name: 'handoff_sla_rebuild_seconds',
+  help: 'How long the last rebuild of the timer schedule from Postgres took (on start).',
+  registers: [registry],
+});
+const rebuildTimers = new Gauge({
+  name: 'handoff_sla_rebuild_timers',
+  help: 'How many open timers the last rebuild of the timer schedule re-added.',
+  registers: [registry],
+});
+
 const schedule = new TimerSchedule({
   redis,
   prefix: config.BULLMQ_PREFIX,
@@ -46,6 +57,10 @@ const schedule = new TimerSchedule({
   openTimers: () => openTimers(pool),
   overdueTimers: () => overdueTimers(pool, config.TIMER_SWEEP_MS),
   sweepMs: config.TIMER_SWEEP_MS,
+  onRebuilt: (timers, seconds) => {
+    rebuildTimers.set(timers);
+    rebuildSeconds.set(seconds);
+  },
 });
 
 await runBackendService({

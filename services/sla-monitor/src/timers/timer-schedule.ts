@@ -42,6 +42,8 @@ export interface TimerScheduleOptions {
   overdueTimers: () => Promise<TimerWakeUps[]>;
   sweepMs: number;
   concurrency?: number;
+  /** Told how many timers a rebuild re-added and how long it took. */
+  onRebuilt?: (timers: number, seconds: number) => void;
 }
 
 /**
@@ -129,12 +131,15 @@ export class TimerSchedule {
 
   /** Re-adds every open timer's wake-up jobs from Postgres. */
   async rebuild(): Promise<number> {
+    const started = performance.now();
     let count = 0;
     for await (const page of this.options.openTimers()) {
       await this.schedule(page);
       count += page.length;
     }
-    this.options.logger.info({ timers: count }, 'timer schedule rebuilt from Postgres');
+    const seconds = (performance.now() - started) / 1000;
+    this.options.logger.info({ timers: count, seconds }, 'timer schedule rebuilt from Postgres');
+    this.options.onRebuilt?.(count, seconds);
     return count;
   }
 }
