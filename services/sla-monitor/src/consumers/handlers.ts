@@ -18,8 +18,9 @@ export function slaHandlers(deps: { schedule: TimerSchedule }): HandlerMap {
   };
   return {
     'lead.sales-ready': (event, { tx }) => rememberSalesReadyLead(tx, event),
-    'lead.assigned': async (event, ctx) =>
-      wakeUpsAfterCommit(ctx, await startAssignmentTimers(ctx.tx, ctx.outbox, event)),
+    'lead.assigned': {
+      batch: async (events, ctx) => wakeUpsAfterCommit(ctx, await startAssignmentTimers(ctx.tx, ctx.outbox, events)),
+    },
     'lead.touched': async (event, ctx) =>
       wakeUpsAfterCommit(ctx, await recordTouchAgainstTimers(ctx.tx, ctx.outbox, event)),
     'lead.qualified': async (event, ctx) =>

@@ -68,3 +68,25 @@ export async function calendarsById(db: Queryable, ids: string[]): Promise<Map<s
   const { rows } = await db.query('SELECT id, definition FROM calendars WHERE id = ANY($1)', [ids]);
   return new Map(rows.map((row) => [row.id as string, BusinessCalendar.parse(row.definition)]));
 }
+
+/** Every calendar with whom it applies to, to resolve many SDRs' calendars in memory. */
+export async function calendarDirectory(db: Queryable) {
+  const { rows } = await db.query<{
+    definition: unknown;
+    team: string | null;
+    sdr_id: string | null;
+    is_default: boolean;
+  }>('SELECT definition, team, sdr_id, is_default FROM calendars');
+  const bySdr = new Map<string, BusinessCalendar>();
+  const byTeam = new Map<string, BusinessCalendar>();
+  let fallback = DEFAULT_CALENDAR;
+  for (const row of rows) {
+    const calendar = BusinessCalendar.parse(row.definition);
+    if (row.sdr_id) bySdr.set(row.sdr_id, calendar);
+    else if (row.team) byTeam.set(row.team, calendar);
+    else if (row.is_default) fallback = calendar;
+  }
+  /** The SDR's own calendar, else their team's, else the default. */
+  return (who: { sdrId?: string | null; team?: string | null }): BusinessCalendar =>
+    (who.sdrId ? bySdr.get(who.sdrId) : undefined) ?? (who.team ? byTeam.get(who.team) : undefined) ?? fallback;
+}

@@ -41,3 +41,29 @@ export async function leadFacts(db: Queryable, leadId: string): Promise<LeadFact
   );
   return rows[0] as LeadFacts | undefined;
 }
+
+/** Who holds each lead now, with its tier and team (one statement for a batch of assignments). */
+export async function rememberAssignments(
+  db: Queryable,
+  assignments: Array<{ leadId: string; tier: string; sdrId: string; team: string | null }>,
+): Promise<void> {
+  const unique = [...new Map(assignments.map((a) => [a.leadId, a])).values()];
+  if (unique.length === 0) return;
+  await db.query(
+    `INSERT INTO leads (lead_id, tier, sdr_id, team)
+     SELECT "leadId", tier, "sdrId", team FROM jsonb_to_recordset($1::jsonb)
+       AS a("leadId" uuid, tier text, "sdrId" text, team text)
+     ON CONFLICT (lead_id) DO UPDATE SET tier = EXCLUDED.tier, sdr_id = EXCLUDED.sdr_id, team = EXCLUDED.team,
+       updated_at = now()`,
+    [JSON.stringify(unique)],
+  );
+}
+
+/** What the monitor knows of some leads. */
+export async function leadFactsOf(db: Queryable, leadIds: string[]): Promise<Map<string, LeadFacts>> {
+  const { rows } = await db.query<LeadFacts>(
+    'SELECT lead_id AS "leadId", source, tier, sdr_id AS "sdrId", team FROM leads WHERE lead_id = ANY($1::uuid[])',
+    [leadIds],
+  );
+  return new Map(rows.map((r) => [r.leadId, r]));
+}

@@ -37,6 +37,72 @@ export type NewTimer = Omit<SlaTimer, 'state' | 'closedAt' | 'warnedAt' | 'attem
   attempts?: number;
 };
 
+/** Starts timers in one statement, each once (by id); returns the ids that are new. */
+export async function insertTimers(db: Queryable, timers: NewTimer[]): Promise<Set<string>> {
+  if (timers.length === 0) return new Set();
+  const rows = timers.map((t) => ({
+    id: t.id,
+    lead_id: t.leadId,
+    kind: t.kind,
+    policy_id: t.policyId,
+    sdr_id: t.sdrId,
+    team: t.team,
+    calendar_id: t.calendarId,
+    started_at: t.startedAt,
+    due_at: t.dueAt,
+    warn_at: t.warnAt,
+    allowance_minutes: t.allowanceMinutes,
+    required_attempts: t.requiredAttempts,
+    attempts: t.attempts ?? 0,
+  }));
+  const { rows: inserted } = await db.query<{ id: string }>(
+    `INSERT INTO sla_timers (id, lead_id, kind, policy_id, sdr_id, team, calendar_id, started_at, due_at, warn_at,
+                             allowance_minutes, required_attempts, attempts)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, lead_id uuid, kind text, policy_id text, sdr_id text,
+       team text, calendar_id text, started_at timestamptz, due_at timestamptz, warn_at timestamptz,
+       allowance_minutes numeric, required_attempts integer, attempts integer)
+     ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [JSON.stringify(rows)],
+  );
+  return new Set(inserted.map((r) => r.id));
+}
+
+/** Open timers of some leads, of some kinds, locked for the caller's transaction. */
+export async function openTimersOfLeads(db: Queryable, leadIds: string[], kinds: string[]): Promise<SlaTimer[]> {
+  const { rows } = await db.query(
+    `SELECT ${COLUMNS} FROM sla_timers WHERE lead_id = ANY($1::uuid[]) AND state = 'open' AND kind = ANY($2)
+      ORDER BY lead_id, started_at FOR UPDATE`,
+    [leadIds, kinds],
+  );
+  return rows as SlaTimer[];
+}
+
+/** Ends timers without a verdict, each at its own time, in one statement. */
+export async function cancelTimersAt(db: Queryable, timers: Array<{ id: string; at: Date }>): Promise<void> {
+  if (timers.length === 0) return;
+  await db.query(
+    `UPDATE sla_timers s SET state = 'cancelled', closed_at = c.at, updated_at = now()
+       FROM unnest($1::uuid[], $2::timestamptz[]) AS c(id, at) WHERE s.id = c.id`,
+    [timers.map((t) => t.id), timers.map((t) => t.at)],
+  );
+}
+
+/** Each lead's first touch at or after an instant of its own, where one has arrived. */
+export async function firstTouchesSince(
+  db: Queryable,
+  since: Array<{ leadId: string; at: Date }>,
+): Promise<Map<string, Date>> {
+  if (since.length === 0) return new Map();
+  const { rows } = await db.query<{ leadId: string; at: Date }>(
+    `SELECT s."leadId", min(t.occurred_at) AS at
+       FROM jsonb_to_recordset($1::jsonb) AS s("leadId" uuid, at timestamptz)
+       JOIN lead_touches t ON t.lead_id = s."leadId" AND t.occurred_at >= s.at
+      GROUP BY s."leadId"`,
+    [JSON.stringify(since)],
+  );
+  return new Map(rows.map((r) => [r.leadId, r.at]));
+}
+
 /** Starts a timer once (by id); returns whether it is new. */
 export async function insertTimer(db: Queryable, timer: NewTimer): Promise<boolean> {
   const result = await db.query(

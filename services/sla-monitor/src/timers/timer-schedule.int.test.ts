@@ -53,7 +53,7 @@ describe('durable timers: Postgres holds them, BullMQ wakes the monitor; restart
       },
     });
     await db.apply(async (tx, outbox) => {
-      timers = await startAssignmentTimers(tx, outbox, event);
+      timers = await startAssignmentTimers(tx, outbox, [event]);
     });
     return timers;
   };

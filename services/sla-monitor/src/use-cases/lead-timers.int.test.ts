@@ -41,7 +41,7 @@ describe('lead SLAs on business time, against Postgres', () => {
       },
     });
   const assign = (leadId: string, fields: Parameters<typeof assigned>[1] = {}) =>
-    apply((tx, outbox) => startAssignmentTimers(tx, outbox, assigned(leadId, fields)));
+    apply((tx, outbox) => startAssignmentTimers(tx, outbox, [assigned(leadId, fields)]));
   const touched = (leadId: string, occurredAt: Date): HandoffEvent<'lead.touched'> =>
     createEvent('lead.touched', 'sdr-queue', {
       leadId,
@@ -167,7 +167,7 @@ describe('lead SLAs on business time, against Postgres', () => {
     const leadId = leadIdFromEmail('moved@example.com');
     await assign(leadId);
     await apply((tx, outbox) =>
-      startAssignmentTimers(tx, outbox, assigned(leadId, { sdrId: 'bob', at: at('2026-03-02T10:00:00Z') })),
+      startAssignmentTimers(tx, outbox, [assigned(leadId, { sdrId: 'bob', at: at('2026-03-02T10:00:00Z') })]),
     );
     const timers = await timersOf(db.pool, leadId);
     expect(timers.map((t) => [t.sdrId, t.state])).toEqual([
@@ -175,6 +175,26 @@ describe('lead SLAs on business time, against Postgres', () => {
       ['bob', 'open'],
     ]);
     expect(timers[1]!.dueAt.toISOString()).toBe('2026-03-02T10:15:00.000Z');
+  });
+
+  it('takes a consumer batch at once: each lead’s timer on its own SDR’s terms; a lead assigned twice ends with the second', async () => {
+    const [x, y] = [leadIdFromEmail('batch-x@example.com'), leadIdFromEmail('batch-y@example.com')];
+    await apply((tx, outbox) =>
+      startAssignmentTimers(tx, outbox, [
+        assigned(x, { sdrId: 'ann' }),
+        assigned(y, { sdrId: 'cy', tier: 'C' }),
+        assigned(x, { sdrId: 'dee', at: at('2026-03-02T09:30:00Z') }),
+      ]),
+    );
+    const xTimers = await timersOf(db.pool, x);
+    expect(xTimers.map((t) => [t.sdrId, t.state])).toEqual([
+      ['ann', 'cancelled'],
+      ['dee', 'open'],
+    ]);
+    expect(xTimers[1]!.dueAt.toISOString()).toBe('2026-03-02T09:45:00.000Z');
+    // Tier C: 240 business minutes from Monday 09:00 is 13:00.
+    expect((await timer(y, 'first_touch')).dueAt.toISOString()).toBe('2026-03-02T13:00:00.000Z');
+    expect(await types(x)).toEqual(['sla.started first_touch', 'sla.started first_touch']);
   });
 
   it('follow-up persistence: warns when behind its cadence, is met at the fifth attempt, counting late touches where they happened', async () => {

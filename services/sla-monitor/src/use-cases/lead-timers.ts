@@ -3,13 +3,17 @@ import type { PoolClient } from '@handoff/db';
 import type { EventBatch } from '@handoff/kafka';
 import { businessMinutesBetween, type BusinessCalendar } from '../domain/business-calendar.js';
 import { choosePolicy, planTimer, type SlaPolicy } from '../domain/sla-policy.js';
-import { calendarFor, calendarsById } from '../store/calendars.js';
-import { leadFacts, rememberLead } from '../store/leads.js';
+import { calendarDirectory, calendarFor, calendarsById } from '../store/calendars.js';
+import { leadFacts, leadFactsOf, rememberAssignments, rememberLead } from '../store/leads.js';
 import { listPolicies } from '../store/policies.js';
 import {
+  cancelTimersAt,
   closeTimer,
+  firstTouchesSince,
   firstTouchSince,
   insertTimer,
+  insertTimers,
+  openTimersOfLeads,
   latestTouch,
   openTimersOf,
   recordTouch,
@@ -151,45 +155,112 @@ export async function rememberSalesReadyLead(tx: PoolClient, event: HandoffEvent
 }
 
 /**
- * An assignment (or reassignment) starts the first-touch clock for the SDR who
- * has the lead, on their calendar. The previous assignment's timers end; as
- * the policy says, a reassigned lead gets a fresh allowance or keeps the
- * running one. Returns the timers to schedule.
+ * Assignments (or reassignments; a consumer batch at a time) start the
+ * first-touch clock for the SDR who has the lead, on their calendar. The
+ * previous assignment's timers end; as the policy says, a reassigned lead gets
+ * a fresh allowance or keeps the running one. Returns the timers to schedule.
  */
 export async function startAssignmentTimers(
   tx: PoolClient,
   outbox: EventBatch,
-  event: HandoffEvent<'lead.assigned'>,
+  events: Array<HandoffEvent<'lead.assigned'>>,
 ): Promise<SlaTimer[]> {
-  const leadId = event.leadId!;
-  const team = event.data.teamId ?? null;
-  const assignedAt = new Date(event.data.assignedAt);
-  await rememberLead(tx, { leadId, tier: event.data.tier, sdrId: event.data.sdrId, team });
-  const policy = await policyFor(tx, leadId, event.data.tier);
-  const running = (await openTimersOf(tx, leadId, 'first_touch'))[0];
-  const startedAt = policy.onReassign === 'keep' && running ? running.startedAt : assignedAt;
-  await cancelTimers(tx, leadId, assignedAt, SDR_WORK);
-  const calendar = await calendarFor(tx, { sdrId: event.data.sdrId, team });
-  const timer = await startTimer(tx, outbox, {
-    kind: 'first_touch',
-    leadId,
-    accountId: event.accountId,
-    sdrId: event.data.sdrId,
-    team,
-    startedAt,
-    policy,
-    calendar,
-    origin: causedBy(event),
-    cause: event.id,
-  });
-  if (!timer) return [];
-  // The touch may have arrived before this assignment (another topic, no order between them).
-  const touchedAt = await firstTouchSince(tx, leadId, assignedAt);
-  if (touchedAt) {
-    await settle(tx, outbox, timer, calendar, touchedAt, causedBy(event));
-    return [];
+  // A lead assigned twice in one batch: each assignment in turn, in runs where every lead appears once.
+  const runs: Array<Array<HandoffEvent<'lead.assigned'>>> = [[]];
+  let seen = new Set<string>();
+  for (const event of events) {
+    if (seen.has(event.leadId!)) {
+      runs.push([]);
+      seen = new Set();
+    }
+    seen.add(event.leadId!);
+    runs.at(-1)!.push(event);
   }
-  return [timer];
+  const started: SlaTimer[] = [];
+  for (const run of runs) started.push(...(await startRun(tx, outbox, run)));
+  return started;
+}
+
+async function startRun(
+  tx: PoolClient,
+  outbox: EventBatch,
+  events: Array<HandoffEvent<'lead.assigned'>>,
+): Promise<SlaTimer[]> {
+  if (events.length === 0) return [];
+  const leadIds = events.map((e) => e.leadId!);
+  await rememberAssignments(
+    tx,
+    events.map((e) => ({ leadId: e.leadId!, tier: e.data.tier, sdrId: e.data.sdrId, team: e.data.teamId ?? null })),
+  );
+  const [facts, policies, calendarOfSdr, running] = [
+    await leadFactsOf(tx, leadIds),
+    await listPolicies(tx),
+    await calendarDirectory(tx),
+    await openTimersOfLeads(tx, leadIds, SDR_WORK),
+  ];
+  const assignedAtOf = new Map(events.map((e) => [e.leadId!, new Date(e.data.assignedAt)]));
+  await cancelTimersAt(
+    tx,
+    running.map((t) => ({ id: t.id, at: assignedAtOf.get(t.leadId)! })),
+  );
+  const timers = events.map((event): SlaTimer => {
+    const leadId = event.leadId!;
+    const team = event.data.teamId ?? null;
+    const assignedAt = assignedAtOf.get(leadId)!;
+    const policy = choosePolicy(policies, {
+      tier: event.data.tier,
+      team: team ?? undefined,
+      source: facts.get(leadId)?.source ?? undefined,
+    });
+    const previous = running.find((t) => t.leadId === leadId && t.kind === 'first_touch');
+    const startedAt = policy.onReassign === 'keep' && previous ? previous.startedAt : assignedAt;
+    const calendar = calendarOfSdr({ sdrId: event.data.sdrId, team });
+    const plan = planTimer('first_touch', policy, calendar, startedAt);
+    return {
+      id: nameBasedId('sla-timer', `first_touch:${event.id}`),
+      leadId,
+      kind: 'first_touch',
+      policyId: policy.id,
+      sdrId: event.data.sdrId,
+      team,
+      calendarId: calendar.id,
+      startedAt,
+      ...plan,
+      warnedAt: null,
+      attempts: 0,
+      state: 'open',
+      closedAt: null,
+      businessMinutesUsed: null,
+    };
+  });
+  const inserted = await insertTimers(tx, timers);
+  const fresh = timers.filter((t) => inserted.has(t.id));
+  const eventOf = new Map(events.map((e) => [e.leadId!, e]));
+  for (const timer of fresh) {
+    const event = eventOf.get(timer.leadId)!;
+    outbox.publish('sla.started', {
+      leadId: timer.leadId,
+      accountId: event.accountId,
+      origin: causedBy(event),
+      data: timerRef(timer),
+    });
+  }
+  // A touch may have arrived before its assignment (another topic, no order between them).
+  const touched = await firstTouchesSince(
+    tx,
+    fresh.map((t) => ({ leadId: t.leadId, at: assignedAtOf.get(t.leadId)! })),
+  );
+  const toSchedule: SlaTimer[] = [];
+  for (const timer of fresh) {
+    const touchedAt = touched.get(timer.leadId);
+    if (!touchedAt) {
+      toSchedule.push(timer);
+      continue;
+    }
+    const calendar = calendarOfSdr({ sdrId: timer.sdrId, team: timer.team });
+    await settle(tx, outbox, timer, calendar, touchedAt, causedBy(eventOf.get(timer.leadId)!));
+  }
+  return toSchedule;
 }
 
 /**
