@@ -133,9 +133,14 @@ export class TimerSchedule {
   async rebuild(): Promise<number> {
     const started = performance.now();
     let count = 0;
-    for await (const page of this.options.openTimers()) {
-      await this.schedule(page);
-      count += page.length;
+    const pages = this.options.openTimers()[Symbol.asyncIterator]();
+    // The next page is read from Postgres while this one's jobs go to Redis.
+    for (let next = pages.next(); ; ) {
+      const page = await next;
+      if (page.done) break;
+      next = pages.next();
+      await this.schedule(page.value);
+      count += page.value.length;
     }
     const seconds = (performance.now() - started) / 1000;
     this.options.logger.info({ timers: count, seconds }, 'timer schedule rebuilt from Postgres');
