@@ -135,7 +135,7 @@ export class TimerSchedule {
     let count = 0;
     const pages = this.options.openTimers()[Symbol.asyncIterator]();
     // The next page is read from Postgres while this one's jobs go to Redis.
-    for (let next = pages.next(); ; ) {
+    for (let next = pages.next(); ;) {
       const page = await next;
       if (page.done) break;
       next = pages.next();
