@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEvent, keyOf, leadIdFromEmail, newOrigin, type Role } from '@handoff/contracts';
-import {
-  ServiceProcess,
-  TopicRecorder,
-  callApi,
-  freePort,
-  testInfra,
-  testKafka,
-  tokenFor,
-  uniqueName,
-  waitFor,
-} from '@handoff/testkit';
+import { createEvent, leadIdFromEmail, newOrigin, type Role } from '@handoff/contracts';
+import { ServiceProcess, TopicRecorder, callApi, testKafka, tokenFor, waitFor } from '@handoff/testkit';
+import { publish, startAlone } from './alone.js';
 
 /** A `lead.sales-ready` as lead-scoring publishes it. */
 function salesReady(email: string, tier: 'A' | 'B' | 'C', country: string) {
@@ -43,7 +34,7 @@ interface QueueItem {
 }
 
 describe('sdr-queue over HTTP and Kafka: from lead.sales-ready to a lead an SDR has taken up; who may do what', () => {
-  const prefix = `${uniqueName('sdrq')}.`;
+  let prefix: string;
   let service: ServiceProcess;
   const kafka = testKafka();
   const producer = kafka.producer({ allowAutoTopicCreation: true });
@@ -60,17 +51,7 @@ describe('sdr-queue over HTTP and Kafka: from lead.sales-ready to a lead an SDR 
   const lars = leadIdFromEmail('lars@nordic.example');
 
   beforeAll(async () => {
-    service = await new ServiceProcess(
-      'sdr-queue',
-      await freePort(),
-      {
-        KAFKA_TOPIC_PREFIX: prefix,
-        KAFKA_CREATE_TOPICS: 'false',
-        KAFKA_AUTO_CREATE_TOPICS: 'true',
-        DB_SCHEMA: prefix.slice(0, -1).replace(/[^a-z0-9_]/g, '_'),
-      },
-      testInfra(),
-    ).start();
+    ({ service, prefix } = await startAlone('sdr-queue'));
     await producer.connect();
     assigned = await new TopicRecorder(kafka, [`${prefix}lead.assigned`]).start();
     const people: Array<[keyof typeof tokens, Role, string]> = [
@@ -113,10 +94,7 @@ describe('sdr-queue over HTTP and Kafka: from lead.sales-ready to a lead an SDR 
 
   it('routes a lead.sales-ready from Kafka by the policy, explains it on lead.assigned, and the SDR takes it up', async () => {
     for (const event of [salesReady('dana@acme.example', 'A', 'DE'), salesReady('lars@nordic.example', 'B', 'US')]) {
-      await producer.send({
-        topic: `${prefix}lead.sales-ready`,
-        messages: [{ key: keyOf(event), value: JSON.stringify(event), headers: { 'event-type': event.type } }],
-      });
+      await publish(producer, prefix, event);
     }
     const events = await waitFor(
       async () => {

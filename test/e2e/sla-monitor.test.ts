@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEvent, keyOf, leadIdFromEmail, newOrigin, type Role } from '@handoff/contracts';
-import {
-  ServiceProcess,
-  TopicRecorder,
-  callApi,
-  freePort,
-  testInfra,
-  testKafka,
-  tokenFor,
-  uniqueName,
-  waitFor,
-} from '@handoff/testkit';
+import { createEvent, leadIdFromEmail, newOrigin, type Role } from '@handoff/contracts';
+import { ServiceProcess, TopicRecorder, callApi, testKafka, tokenFor, waitFor } from '@handoff/testkit';
+import { publish, startAlone } from './alone.js';
 
 interface Timer {
   leadId: string;
@@ -25,7 +16,7 @@ interface Timer {
 }
 
 describe('sla-monitor over HTTP and Kafka: policies, calendars, the at-risk view, who may see what', () => {
-  const prefix = `${uniqueName('slam')}.`;
+  let prefix: string;
   let service: ServiceProcess;
   const kafka = testKafka();
   const producer = kafka.producer({ allowAutoTopicCreation: true });
@@ -35,18 +26,7 @@ describe('sla-monitor over HTTP and Kafka: policies, calendars, the at-risk view
     callApi<T>(`${service.url}${path}`, { method, token: tokens[who], body });
 
   beforeAll(async () => {
-    service = await new ServiceProcess(
-      'sla-monitor',
-      await freePort(),
-      {
-        KAFKA_TOPIC_PREFIX: prefix,
-        KAFKA_CREATE_TOPICS: 'false',
-        KAFKA_AUTO_CREATE_TOPICS: 'true',
-        DB_SCHEMA: prefix.slice(0, -1).replace(/[^a-z0-9_]/g, '_'),
-        BULLMQ_PREFIX: prefix.slice(0, -1).replace(/[^A-Za-z0-9_]/g, '_'),
-      },
-      testInfra(),
-    ).start();
+    ({ service, prefix } = await startAlone('sla-monitor'));
     await producer.connect();
     started = await new TopicRecorder(kafka, [`${prefix}sla.started`]).start();
     const people: Array<[keyof typeof tokens, Role, string, string?]> = [
@@ -141,10 +121,7 @@ describe('sla-monitor over HTTP and Kafka: policies, calendars, the at-risk view
           assignedAt: now,
         },
       });
-      await producer.send({
-        topic: `${prefix}lead.assigned`,
-        messages: [{ key: keyOf(event), value: JSON.stringify(event), headers: { 'event-type': event.type } }],
-      });
+      await publish(producer, prefix, event);
     }
     await waitFor(async () => (started.values(`${prefix}sla.started`).length >= 3 ? true : undefined), {
       what: 'three sla.started',

@@ -1,0 +1,34 @@
+import type { Producer } from 'kafkajs';
+import { keyOf, type HandoffEvent } from '@handoff/contracts';
+import { ServiceProcess, freePort, testInfra, uniqueName } from '@handoff/testkit';
+
+/**
+ * One service as its own process on the run's infrastructure, alone on a
+ * topic prefix, Postgres schema and BullMQ prefix of its own: the test plays
+ * every other service by publishing their events.
+ */
+export async function startAlone(name: string): Promise<{ service: ServiceProcess; prefix: string }> {
+  const prefix = `${uniqueName(name.replace('-', ''))}.`;
+  const local = prefix.slice(0, -1).replace(/[^a-z0-9_]/g, '_');
+  const service = await new ServiceProcess(
+    name,
+    await freePort(),
+    {
+      KAFKA_TOPIC_PREFIX: prefix,
+      KAFKA_CREATE_TOPICS: 'false',
+      KAFKA_AUTO_CREATE_TOPICS: 'true',
+      DB_SCHEMA: local,
+      BULLMQ_PREFIX: local,
+    },
+    testInfra(),
+  ).start();
+  return { service, prefix };
+}
+
+/** Publishes an event as its producing service's outbox relay would (keyed, typed). */
+export async function publish(producer: Producer, prefix: string, event: HandoffEvent): Promise<void> {
+  await producer.send({
+    topic: `${prefix}${event.type}`,
+    messages: [{ key: keyOf(event), value: JSON.stringify(event), headers: { 'event-type': event.type } }],
+  });
+}
