@@ -7,7 +7,6 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { cpuSeconds, latencySummary, peakRssMb, round } from './bench-lib.mjs';
-import { repoRoot } from './lib.mjs';
 
 const MQL_RATE = Number(process.env.BENCH_MQL_RATE ?? 200);
 const MQL_SECONDS = Number(process.env.BENCH_MQL_SECONDS ?? 10);
@@ -19,31 +18,18 @@ const prefix = SDR_QUEUE_TOPIC_PREFIX;
 const SDRS = Array.from({ length: 10 }, (_, i) => `sdr${String(i).padStart(2, '0')}`);
 
 /**
- * @param {{ infra: any, brokers: string[], kafka: import('kafkajs').Kafka, jwtSecret: string,
+ * @param {{ infra: any, kafka: import('kafkajs').Kafka, jwtSecret: string,
+ *           startService: (name: string, env: object, options?: object) => Promise<any>,
  *           dropSchema: (schema: string) => Promise<void> }} ctx
  * @returns {Promise<object[]>} one JSON line per measurement
  */
-export async function benchSdrQueue({ infra, brokers, kafka, jwtSecret, dropSchema }) {
+export async function benchSdrQueue({ infra, kafka, jwtSecret, startService, dropSchema }) {
   const { createEvent, keyOf, leadIdFromEmail, newOrigin } = await import('@handoff/contracts');
   const { signToken } = await import('@handoff/http');
-  const { ServiceProcess, freePort } = await import('@handoff/testkit/process');
   const pg = (await import('pg')).default;
 
   const schema = `bench_queue_${Date.now()}`;
-  const service = await new ServiceProcess(
-    'sdr-queue',
-    await freePort(),
-    {
-      KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_CREATE_TOPICS: 'false',
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      ...(infra.mode === 'local' ? { KAFKA_FETCH_MAX_WAIT_MS: '10' } : {}),
-      DB_SCHEMA: schema,
-      LOG_LEVEL: 'warn',
-    },
-    { ...infra, kafkaBrokers: brokers, jwtSecret, repoRoot },
-    process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [],
-  ).start();
+  const service = await startService('sdr-queue', { KAFKA_TOPIC_PREFIX: prefix, DB_SCHEMA: schema });
   const startedRss = peakRssMb(service.pid);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   const call = (method, route, token, body) =>

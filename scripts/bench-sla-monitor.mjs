@@ -10,7 +10,6 @@
 // Nothing is asserted; figures go into docs/benchmarks.md.
 import { performance } from 'node:perf_hooks';
 import { cpuSeconds, latencySummary, peakRssMb, round } from './bench-lib.mjs';
-import { repoRoot } from './lib.mjs';
 
 /** The bench's own topics (created with the infrastructure: the local broker creates topics only at start). */
 export const SLA_MONITOR_TOPIC_PREFIX = 'benchs.';
@@ -21,35 +20,20 @@ const SUSTAIN_SECONDS = Number(process.env.BENCH_TIMER_SECONDS ?? 10);
 const PROBES = Number(process.env.BENCH_BREACH_PROBES ?? 1000);
 
 /**
- * @param {{ infra: any, brokers: string[], kafka: import('kafkajs').Kafka, jwtSecret: string,
+ * @param {{ infra: any, kafka: import('kafkajs').Kafka, jwtSecret: string,
+ *           startService: (name: string, env: object, options?: object) => Promise<any>,
  *           dropSchema: (schema: string) => Promise<void> }} ctx
  * @returns {Promise<object[]>} one JSON line per measurement
  */
-export async function benchSlaMonitor({ infra, brokers, kafka, jwtSecret, dropSchema }) {
+export async function benchSlaMonitor({ infra, kafka, jwtSecret, startService, dropSchema }) {
   const { createEvent, keyOf, leadIdFromEmail, newOrigin } = await import('@handoff/contracts');
   const { signToken } = await import('@handoff/http');
-  const { ServiceProcess, freePort } = await import('@handoff/testkit/process');
   const { Redis } = await import('ioredis');
 
   const schema = `bench_sla_${Date.now()}`;
   const bullPrefix = `benchsla${Date.now()}`;
-  const env = {
-    KAFKA_TOPIC_PREFIX: prefix,
-    KAFKA_CREATE_TOPICS: 'false',
-    KAFKA_SESSION_TIMEOUT_MS: '6000',
-    ...(infra.mode === 'local' ? { KAFKA_FETCH_MAX_WAIT_MS: '10' } : {}),
-    DB_SCHEMA: schema,
-    BULLMQ_PREFIX: bullPrefix,
-    LOG_LEVEL: 'warn',
-  };
-  const start = async () =>
-    new ServiceProcess(
-      'sla-monitor',
-      await freePort(),
-      env,
-      { ...infra, kafkaBrokers: brokers, jwtSecret, repoRoot },
-      process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [],
-    ).start({ readyTimeoutMs: 120_000 });
+  const env = { KAFKA_TOPIC_PREFIX: prefix, DB_SCHEMA: schema, BULLMQ_PREFIX: bullPrefix };
+  const start = () => startService('sla-monitor', env, { readyTimeoutMs: 120_000 });
   let service = await start();
   const startedRss = peakRssMb(service.pid);
   const manager = await signToken(jwtSecret, { role: 'sdr_manager', sub: 'bench' });

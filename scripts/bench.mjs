@@ -66,7 +66,7 @@ try {
   const skeleton = only && only !== 'skeleton' ? [{ activitiesPerSec: NaN }] : await benchSkeleton();
   if (!only || only === 'skeleton') for (const line of skeleton) emit(line);
   if (!only || only === 'backtest') emit(await benchBacktest());
-  const context = { infra, brokers, kafka, jwtSecret: localSecret(stateDir), dropSchema };
+  const context = { infra, kafka, jwtSecret: localSecret(stateDir), startService, dropSchema };
   if (!only || only === 'sdr-queue') for (const line of await benchSdrQueue(context)) emit(line);
   if (!only || only === 'sla-monitor') for (const line of await benchSlaMonitor(context)) emit(line);
   emit({
@@ -149,7 +149,7 @@ async function benchCeiling() {
 async function benchSkeleton() {
   const jwtSecret = localSecret(stateDir);
   const schema = `bench_${Date.now()}`;
-  const service = await startLeadScoring(schema, jwtSecret, { profile: process.env.BENCH_PROFILE });
+  const service = await startLeadScoring(schema, { profile: process.env.BENCH_PROFILE });
   const token = await signToken(jwtSecret, { role: 'service', sub: 'bench' });
   const sentAt = new Map();
   const latencies = [];
@@ -319,7 +319,7 @@ async function benchBacktest() {
   const PER_LEAD = Number(process.env.BENCH_BACKTEST_ACTIVITIES ?? 12);
   const jwtSecret = localSecret(stateDir);
   const schema = `bench_bt_${Date.now()}`;
-  const service = await startLeadScoring(schema, jwtSecret, { profile: process.env.BENCH_PROFILE });
+  const service = await startLeadScoring(schema, { profile: process.env.BENCH_PROFILE });
   const startedRss = peakRssMb(service.pid);
   const pool = new pg.Pool({ connectionString: infra.databaseUrl, options: `-c search_path=${schema}` });
   const types = [
@@ -415,26 +415,34 @@ async function benchBacktest() {
   };
 }
 
-/** lead-scoring as its own process on the bench's infrastructure, in a schema of its own. */
-async function startLeadScoring(schema, jwtSecret, options = {}) {
+/**
+ * A service as its own process on the bench's infrastructure, in a schema of its own: quiet, with short
+ * fetch waits on the local broker (the mock waits out a fetch's whole max wait when a partition is empty,
+ * where Kafka answers on arrival), and BENCH_NODE_ARGS passed to node.
+ */
+async function startService(name, env, options = {}) {
   const service = new ServiceProcess(
-    'lead-scoring',
+    name,
     await freePort(),
     {
       KAFKA_CREATE_TOPICS: 'false',
       KAFKA_SESSION_TIMEOUT_MS: '6000',
-      // The mock broker waits out a fetch's whole max wait when a partition is empty (Kafka answers on arrival).
       ...(infra.mode === 'local' ? { KAFKA_FETCH_MAX_WAIT_MS: '10' } : {}),
-      DB_SCHEMA: schema,
       LOG_LEVEL: 'warn',
+      ...env,
     },
-    { ...infra, kafkaBrokers: brokers, jwtSecret, repoRoot },
+    { ...infra, kafkaBrokers: brokers, jwtSecret: localSecret(stateDir), repoRoot },
     [
       ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []),
       ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${options.profile}`] : []),
     ],
   );
-  return service.start();
+  return service.start({ readyTimeoutMs: options.readyTimeoutMs });
+}
+
+/** lead-scoring in a schema of its own (its CPU profile written to `options.profile`). */
+function startLeadScoring(schema, options = {}) {
+  return startService('lead-scoring', { DB_SCHEMA: schema }, options);
 }
 
 /** Counters of how lead-scoring batched its work so far (consumer batches, relay sends), from its metrics. */

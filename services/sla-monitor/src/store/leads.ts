@@ -9,28 +9,15 @@ export interface LeadFacts {
   team: string | null;
 }
 
-export async function rememberLead(
+/** A sales-ready lead's source and tier (who holds it comes with its assignments). */
+export async function rememberSource(
   db: Queryable,
-  lead: { leadId: string } & Partial<Omit<LeadFacts, 'leadId'>>,
+  lead: { leadId: string; source: string | null; tier: string },
 ): Promise<void> {
-  // Only what the event says changes; the rest stays as other events left it.
   await db.query(
-    `INSERT INTO leads (lead_id, source, tier, sdr_id, team) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (lead_id) DO UPDATE SET
-       source = CASE WHEN $6 THEN EXCLUDED.source ELSE leads.source END,
-       tier = coalesce(EXCLUDED.tier, leads.tier),
-       sdr_id = CASE WHEN $7 THEN EXCLUDED.sdr_id ELSE leads.sdr_id END,
-       team = CASE WHEN $7 THEN EXCLUDED.team ELSE leads.team END,
-       updated_at = now()`,
-    [
-      lead.leadId,
-      lead.source ?? null,
-      lead.tier ?? null,
-      lead.sdrId ?? null,
-      lead.team ?? null,
-      'source' in lead,
-      'sdrId' in lead,
-    ],
+    `INSERT INTO leads (lead_id, source, tier) VALUES ($1, $2, $3)
+     ON CONFLICT (lead_id) DO UPDATE SET source = EXCLUDED.source, tier = EXCLUDED.tier, updated_at = now()`,
+    [lead.leadId, lead.source, lead.tier],
   );
 }
 

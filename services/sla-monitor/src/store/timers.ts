@@ -103,31 +103,6 @@ export async function firstTouchesSince(
   return new Map(rows.map((r) => [r.leadId, r.at]));
 }
 
-/** Starts a timer once (by id); returns whether it is new. */
-export async function insertTimer(db: Queryable, timer: NewTimer): Promise<boolean> {
-  const result = await db.query(
-    `INSERT INTO sla_timers (id, lead_id, kind, policy_id, sdr_id, team, calendar_id, started_at, due_at, warn_at,
-                             allowance_minutes, required_attempts, attempts)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING`,
-    [
-      timer.id,
-      timer.leadId,
-      timer.kind,
-      timer.policyId,
-      timer.sdrId,
-      timer.team,
-      timer.calendarId,
-      timer.startedAt,
-      timer.dueAt,
-      timer.warnAt,
-      timer.allowanceMinutes,
-      timer.requiredAttempts,
-      timer.attempts ?? 0,
-    ],
-  );
-  return (result.rowCount ?? 0) > 0;
-}
-
 /** A lead's open timers of a kind, locked for the caller's transaction. */
 export async function openTimersOf(db: Queryable, leadId: string, kind?: string): Promise<SlaTimer[]> {
   const { rows } = await db.query(

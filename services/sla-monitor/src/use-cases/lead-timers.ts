@@ -4,14 +4,13 @@ import type { EventBatch } from '@handoff/kafka';
 import { businessMinutesBetween, type BusinessCalendar } from '../domain/business-calendar.js';
 import { choosePolicy, planTimer, type SlaPolicy } from '../domain/sla-policy.js';
 import { calendarDirectory, calendarFor, calendarsById } from '../store/calendars.js';
-import { leadFacts, leadFactsOf, rememberAssignments, rememberLead } from '../store/leads.js';
+import { leadFacts, leadFactsOf, rememberAssignments, rememberSource } from '../store/leads.js';
 import { listPolicies } from '../store/policies.js';
 import {
   cancelTimersAt,
   closeTimer,
   firstTouchesSince,
   firstTouchSince,
-  insertTimer,
   insertTimers,
   openTimersOfLeads,
   latestTouch,
@@ -92,7 +91,7 @@ async function startTimer(
     closedAt: null,
     businessMinutesUsed: null,
   };
-  if (!(await insertTimer(tx, timer))) return undefined;
+  if ((await insertTimers(tx, [timer])).size === 0) return undefined;
   outbox.publish('sla.started', {
     leadId: start.leadId,
     accountId: start.accountId,
@@ -102,11 +101,12 @@ async function startTimer(
   return timer;
 }
 
-/** Ends a lead's open timers of some kinds (all when not given) without a verdict. */
-async function cancelTimers(tx: PoolClient, leadId: string, at: Date, kinds?: SlaKind[]): Promise<void> {
-  for (const timer of await openTimersOf(tx, leadId)) {
-    if (!kinds || kinds.includes(timer.kind)) await closeTimer(tx, timer.id, 'cancelled', at);
-  }
+/** Ends a lead's open timers without a verdict. */
+async function cancelTimers(tx: PoolClient, leadId: string, at: Date): Promise<void> {
+  await cancelTimersAt(
+    tx,
+    (await openTimersOf(tx, leadId)).map((t) => ({ id: t.id, at })),
+  );
 }
 
 /**
@@ -151,7 +151,7 @@ export async function calendarOf(tx: PoolClient, timer: SlaTimer): Promise<Busin
 
 /** A sales-ready lead: remember its source and tier (policies may be chosen by them). */
 export async function rememberSalesReadyLead(tx: PoolClient, event: HandoffEvent<'lead.sales-ready'>): Promise<void> {
-  await rememberLead(tx, { leadId: event.leadId!, source: event.data.profile.source ?? null, tier: event.data.tier });
+  await rememberSource(tx, { leadId: event.leadId!, source: event.data.profile.source ?? null, tier: event.data.tier });
 }
 
 /**

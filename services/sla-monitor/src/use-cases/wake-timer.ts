@@ -2,7 +2,7 @@ import { causedBy, newOrigin } from '@handoff/contracts';
 import { withTransaction, type Pool } from '@handoff/db';
 import { EventBatch } from '@handoff/kafka';
 import { behindCadence } from '../domain/sla-policy.js';
-import { closeTimer, lockOpenTimer, markWarned, openTimersOf, touchesSince } from '../store/timers.js';
+import { cancelTimersAt, closeTimer, lockOpenTimer, markWarned, openTimersOf, touchesSince } from '../store/timers.js';
 import type { WakeUp } from '../timers/timer-schedule.js';
 import { calendarOf, timerRef, usedBy } from './lead-timers.js';
 
@@ -53,7 +53,10 @@ export async function wakeTimer(
       });
       deps.onBreach?.(now.getTime() - timer.dueAt.getTime());
       if (timer.kind === 'stalled') {
-        for (const other of await openTimersOf(tx, timer.leadId)) await closeTimer(tx, other.id, 'cancelled', now);
+        await cancelTimersAt(
+          tx,
+          (await openTimersOf(tx, timer.leadId)).map((t) => ({ id: t.id, at: now })),
+        );
         outbox.publish('lead.recycled', {
           leadId: timer.leadId,
           origin: causedBy(breached),
