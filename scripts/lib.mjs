@@ -1,7 +1,7 @@
 // Shared steps of the root commands (npm start, npm test, npm run bench).
 // Plain Node with built-ins only: these run before dependencies are installed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,4 +41,10 @@ export function ensureDependencies() {
 
 export function build() {
   step('building (turbo)', 'npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
+}
+
+/** The node arguments a service runs with (its package.json's `handoff.nodeArgs`, e.g. a heap cap). */
+export function nodeArgsOf(service) {
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'services', service, 'package.json'), 'utf8'));
+  return manifest.handoff?.nodeArgs ?? [];
 }

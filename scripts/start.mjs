@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { detectMode, localSecret, startInfra } from '../infra/index.mjs';
-import { build, ensureDependencies, repoRoot, say } from './lib.mjs';
+import { build, ensureDependencies, nodeArgsOf, repoRoot, say } from './lib.mjs';
 
 const stateDir = path.join(repoRoot, '.state', 'dev');
 const SERVICES = [
@@ -64,10 +64,14 @@ for (const service of SERVICES) {
           KAFKA_FETCH_MAX_WAIT_MS: '20',
         }),
   };
-  const child = spawn(process.execPath, [path.join(repoRoot, 'services', service.name, 'dist', 'main.js')], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgsOf(service.name), path.join(repoRoot, 'services', service.name, 'dist', 'main.js')],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const log = createWriteStream(path.join(logDir, `${service.name}.log`), { flags: 'a' });
   for (const stream of [child.stdout, child.stderr]) {
     stream.pipe(log);

@@ -4,6 +4,14 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { freePort, waitFor, type TestInfra } from './util.js';
 
+/** The node arguments a service runs with (its package.json's `handoff.nodeArgs`, e.g. a heap cap). */
+export function serviceNodeArgs(repoRoot: string, name: string): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'services', name, 'package.json'), 'utf8')) as {
+    handoff?: { nodeArgs?: string[] };
+  };
+  return manifest.handoff?.nodeArgs ?? [];
+}
+
 /** A Handoff service started as its own process, as in production. */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
@@ -56,7 +64,11 @@ export class ServiceProcess {
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const child = spawn(
       process.execPath,
-      [...this.nodeArgs, path.join(infra.repoRoot, 'services', this.name, 'dist', 'main.js')],
+      [
+        ...serviceNodeArgs(infra.repoRoot, this.name),
+        ...this.nodeArgs,
+        path.join(infra.repoRoot, 'services', this.name, 'dist', 'main.js'),
+      ],
       {
         env: {
           PATH: process.env.PATH ?? '',

@@ -4,7 +4,7 @@ import { createServiceClients, runBackendService } from '@handoff/service';
 import { loadSlaConfig } from './config.js';
 import { slaHandlers } from './consumers/handlers.js';
 import { slaRoutes } from './http/routes.js';
-import { countOpenTimers, openTimers, overdueTimers } from './store/timers.js';
+import { countOpenTimers, dueWakeUps, hasOverdueWakeUps, wakeUpBuckets } from './store/timers.js';
 import { TimerSchedule } from './timers/timer-schedule.js';
 import { wakeTimer } from './use-cases/wake-timer.js';
 
@@ -37,9 +37,9 @@ const rebuildSeconds = new Gauge({
   help: 'How long the last rebuild of the timer schedule from Postgres took (on start).',
   registers: [registry],
 });
-const rebuildTimers = new Gauge({
-  name: 'handoff_sla_rebuild_timers',
-  help: 'How many open timers the last rebuild of the timer schedule re-added.',
+const rebuildJobs = new Gauge({
+  name: 'handoff_sla_rebuild_jobs',
+  help: 'How many wake-up jobs (one per time bucket with a wake-up) the last rebuild of the timer schedule added.',
   registers: [registry],
 });
 
@@ -54,11 +54,12 @@ const schedule = new TimerSchedule({
       wakeUp,
       clock(),
     ),
-  openTimers: () => openTimers(pool),
-  overdueTimers: () => overdueTimers(pool, config.TIMER_SWEEP_MS),
+  dueWakeUps: (now, limit) => dueWakeUps(pool, now, limit),
+  wakeUpBuckets: (after, until, bucketMs) => wakeUpBuckets(pool, after, until, bucketMs),
+  hasOverdueWakeUps: (graceMs) => hasOverdueWakeUps(pool, graceMs),
   sweepMs: config.TIMER_SWEEP_MS,
-  onRebuilt: (timers, seconds) => {
-    rebuildTimers.set(timers);
+  onRebuilt: (jobs, seconds) => {
+    rebuildJobs.set(jobs);
     rebuildSeconds.set(seconds);
   },
 });

@@ -1,6 +1,6 @@
 import type { Queryable } from '@handoff/db';
 import type { SlaKind } from '@handoff/contracts';
-import type { TimerWakeUps } from '../timers/timer-schedule.js';
+import type { DueWakeUp } from '../timers/timer-schedule.js';
 
 export type TimerState = 'open' | 'met' | 'breached' | 'cancelled';
 
@@ -193,38 +193,60 @@ export async function timersOf(db: Queryable, leadId: string): Promise<SlaTimer[
   return rows as SlaTimer[];
 }
 
-/** Every open timer's wake-ups, in pages, for rebuilding the schedule. */
-export async function* openTimers(db: Queryable, pageSize = 5000): AsyncGenerator<TimerWakeUps[]> {
-  let after = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
-    const { rows } = await db.query<TimerWakeUps>(
-      `SELECT id, due_at AS "dueAt", CASE WHEN warned_at IS NULL THEN warn_at END AS "warnAt"
-         FROM sla_timers WHERE state = 'open' AND id > $1 ORDER BY id LIMIT $2`,
-      [after, pageSize],
-    );
-    if (rows.length === 0) return;
-    yield rows;
-    after = rows[rows.length - 1]!.id;
-  }
+/**
+ * Wake-ups of open timers due at or before `now`, earliest first: warnings
+ * not yet given (of timers not yet due) and due times.
+ */
+export async function dueWakeUps(db: Queryable, now: Date, limit: number): Promise<DueWakeUp[]> {
+  const { rows } = await db.query<DueWakeUp>(
+    `SELECT "timerId", "wakeUp" FROM (
+       (SELECT id AS "timerId", 'due' AS "wakeUp", due_at AS at FROM sla_timers
+         WHERE state = 'open' AND due_at <= $1 ORDER BY due_at LIMIT $2)
+       UNION ALL
+       (SELECT id, 'warn', warn_at FROM sla_timers
+         WHERE state = 'open' AND warned_at IS NULL AND warn_at <= $1 AND due_at > $1
+         ORDER BY warn_at LIMIT $2)
+     ) w ORDER BY at LIMIT $2`,
+    [now, limit],
+  );
+  return rows;
 }
 
 /**
- * Open timers whose warning or due time passed `graceMs` ago without being
- * acted on: their wake-up job was lost (e.g. Redis flushed).
+ * The distinct time buckets (epoch ms of each bucket's end) holding a wake-up
+ * of an open timer after `after` (every one from the start when null) and up to
+ * `until`: what the schedule adds a job for.
  */
-export async function overdueTimers(db: Queryable, graceMs: number, limit = 1000): Promise<TimerWakeUps[]> {
-  const { rows } = await db.query<TimerWakeUps>(
-    `(SELECT id, due_at AS "dueAt", NULL::timestamptz AS "warnAt" FROM sla_timers
-       WHERE state = 'open' AND due_at < now() - make_interval(secs => $1::float8 / 1000)
-       ORDER BY due_at LIMIT $2)
-     UNION ALL
-     (SELECT id, due_at, warn_at FROM sla_timers
-       WHERE state = 'open' AND warned_at IS NULL AND warn_at < now() - make_interval(secs => $1::float8 / 1000)
-         AND due_at >= now() - make_interval(secs => $1::float8 / 1000)
-       ORDER BY warn_at LIMIT $2)`,
-    [graceMs, limit],
+export async function wakeUpBuckets(
+  db: Queryable,
+  after: Date | null,
+  until: Date,
+  bucketMs: number,
+): Promise<number[]> {
+  const { rows } = await db.query<{ bucket: string }>(
+    `SELECT DISTINCT (ceil(extract(epoch FROM at) * 1000 / $3) * $3)::bigint AS bucket FROM (
+       SELECT due_at AS at FROM sla_timers
+        WHERE state = 'open' AND due_at <= $2 AND ($1::timestamptz IS NULL OR due_at > $1)
+       UNION ALL
+       SELECT warn_at FROM sla_timers
+        WHERE state = 'open' AND warned_at IS NULL AND warn_at < due_at
+          AND warn_at <= $2 AND ($1::timestamptz IS NULL OR warn_at > $1)
+     ) w`,
+    [after, until, bucketMs],
   );
-  return rows;
+  return rows.map((r) => Number(r.bucket));
+}
+
+/** Whether an open timer's wake-up passed more than `graceMs` ago without being acted on (its job was lost). */
+export async function hasOverdueWakeUps(db: Queryable, graceMs: number): Promise<boolean> {
+  const { rows } = await db.query<{ overdue: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM sla_timers WHERE state = 'open'
+                      AND due_at < now() - make_interval(secs => $1::float8 / 1000))
+         OR EXISTS (SELECT 1 FROM sla_timers WHERE state = 'open' AND warned_at IS NULL
+                      AND warn_at < now() - make_interval(secs => $1::float8 / 1000)) AS overdue`,
+    [graceMs],
+  );
+  return rows[0]?.overdue ?? false;
 }
 
 /** Remembers a touch (once, by id). */

@@ -7,10 +7,10 @@ import { BusinessCalendar } from '../domain/business-calendar.js';
 import { SlaPolicy } from '../domain/sla-policy.js';
 import { saveCalendar } from '../store/calendars.js';
 import { savePolicy } from '../store/policies.js';
-import { openTimers, overdueTimers, type SlaTimer } from '../store/timers.js';
+import { dueWakeUps, hasOverdueWakeUps, wakeUpBuckets, type SlaTimer } from '../store/timers.js';
 import { startAssignmentTimers } from '../use-cases/lead-timers.js';
 import { wakeTimer } from '../use-cases/wake-timer.js';
-import { TimerSchedule } from './timer-schedule.js';
+import { TimerSchedule, type TimerScheduleOptions } from './timer-schedule.js';
 
 /** Every day, all day: the allowances here are seconds of wall-clock time. */
 const ALWAYS = BusinessCalendar.parse({
@@ -29,16 +29,18 @@ describe('durable timers: Postgres holds them, BullMQ wakes the monitor; restart
   afterAll(() => redis.quit());
 
   /** A monitor replica: its schedule wakes timers in the shared schema. */
-  const replica = () =>
+  const replica = (options: Partial<TimerScheduleOptions> = {}) =>
     new TimerSchedule({
       redis,
       prefix,
       logger,
       onWakeUp: (timerId, wakeUp) =>
         wakeTimer({ pool: db.pool, schema: db.schema, producer: 'sla-monitor' }, timerId, wakeUp, new Date()),
-      openTimers: () => openTimers(db.pool),
-      overdueTimers: () => overdueTimers(db.pool, 500),
+      dueWakeUps: (now, limit) => dueWakeUps(db.pool, now, limit),
+      wakeUpBuckets: (after, until, bucketMs) => wakeUpBuckets(db.pool, after, until, bucketMs),
+      hasOverdueWakeUps: (graceMs) => hasOverdueWakeUps(db.pool, graceMs),
       sweepMs: 500,
+      ...options,
     });
   const assign = async (email: string): Promise<SlaTimer[]> => {
     let timers: SlaTimer[] = [];
@@ -91,6 +93,33 @@ describe('durable timers: Postgres holds them, BullMQ wakes the monitor; restart
       expect((await warnings()).length).toBe(leads.length);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
+    }
+  }, 40_000);
+
+  it('a wake-up beyond the horizon is added by the sweep as it comes near, and fires once, not before its time', async () => {
+    // Tier A is 3 seconds here; the horizon is 1 second, so the timers start out of Redis. The lost-job
+    // catch-up is off: only the sweep's horizon can add their wake-ups.
+    const schedule = replica({ horizonMs: 1000, sweepMs: 300, hasOverdueWakeUps: () => Promise.resolve(false) });
+    await schedule.start();
+    try {
+      const emails = Array.from({ length: 5 }, (_, i) => `far${i}@horizon.example`);
+      const timers = (await Promise.all(emails.map((email) => assign(email)))).flat();
+      await schedule.schedule(timers);
+      const ids = new Set(emails.map((email) => leadIdFromEmail(email)));
+      const breached = async () =>
+        (await db.outboxEvents<{ type: string; leadId: string; occurredAt: string; data: { dueAt: string } }>()).filter(
+          (e) => e.type === 'sla.breached' && ids.has(e.leadId),
+        );
+      const fired = await waitFor(async () => ((await breached()).length >= ids.size ? breached() : undefined), {
+        what: 'the far timers breached',
+        timeoutMs: 20_000,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(await breached()).toHaveLength(ids.size);
+      for (const event of fired)
+        expect(Date.parse(event.occurredAt)).toBeGreaterThanOrEqual(Date.parse(event.data.dueAt));
+    } finally {
+      await schedule.stop();
     }
   }, 40_000);
 

@@ -6,13 +6,6 @@ import type { Logger } from '@handoff/observability';
 /** A timer wakes the monitor twice: to warn (at a fraction of its allowance) and when it is due. */
 export type WakeUp = 'warn' | 'due';
 
-/** The job a timer's wake-up becomes. */
-export interface TimerDueJob {
-  timerId: string;
-  /** Absent on jobs scheduled before warnings existed: those are due wake-ups. */
-  wakeUp?: WakeUp;
-}
-
 /** A timer's wake-ups still to come. */
 export interface TimerWakeUps {
   id: string;
@@ -21,11 +14,23 @@ export interface TimerWakeUps {
   warnAt: Date | null;
 }
 
-/** A timer's job ran before the timer was due (clocks disagree); BullMQ retries it with backoff. */
-export class TimerNotDueError extends HandoffError {
-  constructor(timerId: string, dueAt: Date) {
-    super('timer_not_due', `timer ${timerId} is due at ${dueAt.toISOString()}`, { retriable: true });
-    this.name = 'TimerNotDueError';
+/** A wake-up whose time has come. */
+export interface DueWakeUp {
+  timerId: string;
+  wakeUp: WakeUp;
+}
+
+/** The job of a time bucket: wake every timer whose time has come, at the bucket's end. */
+interface BucketJob {
+  /** Epoch milliseconds: the end of the bucket, when every wake-up in it is due. */
+  at: number;
+}
+
+/** A bucket's job ran before its time (clocks disagree); BullMQ retries it with backoff. */
+export class BucketNotDueError extends HandoffError {
+  constructor(at: number) {
+    super('bucket_not_due', `the wake-ups of ${new Date(at).toISOString()} are not due yet`, { retriable: true });
+    this.name = 'BucketNotDueError';
   }
 }
 
@@ -34,55 +39,74 @@ export interface TimerScheduleOptions {
   redis: Redis;
   prefix: string;
   logger: Logger;
-  /** Acts on a timer's wake-up; returns the time it is for if that has not come yet. Must be idempotent. */
-  onWakeUp: (timerId: string, wakeUp: WakeUp) => Promise<Date | undefined>;
-  /** Every open timer, in pages, for the rebuild on start. */
-  openTimers: () => AsyncIterable<TimerWakeUps[]>;
-  /** Open timers whose wake-up passed unacted on (its job was lost). */
-  overdueTimers: () => Promise<TimerWakeUps[]>;
+  /** Acts on a timer's wake-up. Must be idempotent: two replicas may wake the same timer. */
+  onWakeUp: (timerId: string, wakeUp: WakeUp) => Promise<unknown>;
+  /** Wake-ups of open timers due at or before an instant, the earliest first, at most `limit`. */
+  dueWakeUps: (now: Date, limit: number) => Promise<DueWakeUp[]>;
+  /**
+   * The distinct buckets (epoch ms of their ends) holding an open timer's wake-up
+   * after `after` (from the beginning when null) and up to `until`.
+   */
+  wakeUpBuckets: (after: Date | null, until: Date, bucketMs: number) => Promise<number[]>;
+  /** Open timers whose wake-up passed more than `graceMs` ago unacted on (its job was lost). */
+  hasOverdueWakeUps: (graceMs: number) => Promise<boolean>;
   sweepMs: number;
+  /** Wake-ups are woken at the end of their bucket: this is the most a wake-up can be late by design. */
+  bucketMs?: number;
+  /** Buckets are added as jobs this far ahead; later wake-ups are added by the sweep as they come near. */
+  horizonMs?: number;
   concurrency?: number;
-  /** Told how many timers a rebuild re-added and how long it took. */
-  onRebuilt?: (timers: number, seconds: number) => void;
+  /** Told how many bucket jobs a rebuild added and how long it took. */
+  onRebuilt?: (jobs: number, seconds: number) => void;
 }
 
+const DEFAULT_BUCKET_MS = 250;
+const DEFAULT_HORIZON_MS = 10 * 60_000;
+/** Wake-ups taken from Postgres at a time by a bucket's job. */
+const WAKE_PAGE = 500;
+
 /**
- * Wakes the monitor when a timer warns and when it is due, with BullMQ
- * delayed jobs. Postgres holds the timers; Redis holds no truth. A job's id is
- * the timer's id and the wake-up, so scheduling twice keeps one job; on start
- * every open timer is re-added (a Redis flush loses nothing), and a periodic
- * sweep re-adds wake-ups whose job was lost since.
+ * Wakes the monitor when timers warn and when they are due, with BullMQ
+ * delayed jobs, one per time bucket (not one per timer): a bucket's job wakes
+ * every timer whose time has come, found through Postgres's indexes on the due
+ * and warning times. Postgres holds the timers; Redis holds no truth. A job's
+ * id is its bucket, so scheduling twice keeps one job.
+ *
+ * Only buckets within the horizon are in Redis. On start the buckets of every
+ * overdue wake-up and of the horizon are added (a Redis flush loses nothing);
+ * a periodic sweep then adds the buckets coming into the horizon, and a
+ * catch-up job for wake-ups that passed unacted on (a lost job).
  */
 export class TimerSchedule {
-  private queue: Queue<TimerDueJob> | undefined;
-  private worker: Worker<TimerDueJob> | undefined;
+  private queue: Queue<BucketJob> | undefined;
+  private worker: Worker<BucketJob> | undefined;
   private sweep: NodeJS.Timeout | undefined;
+  /** Buckets up to this instant are in Redis (added by the rebuild or a sweep). */
+  private scheduledUntil: Date | null = null;
+  private readonly bucketMs: number;
+  private readonly horizonMs: number;
 
-  constructor(private readonly options: TimerScheduleOptions) {}
+  constructor(private readonly options: TimerScheduleOptions) {
+    this.bucketMs = options.bucketMs ?? DEFAULT_BUCKET_MS;
+    this.horizonMs = options.horizonMs ?? DEFAULT_HORIZON_MS;
+  }
 
   async start(): Promise<void> {
     const { redis, prefix, logger } = this.options;
-    this.queue = new Queue<TimerDueJob>('sla-timers', { connection: redis, prefix });
-    this.worker = new Worker<TimerDueJob>(
-      'sla-timers',
-      (job: Job<TimerDueJob>) => this.fire(job.data.timerId, job.data.wakeUp ?? 'due'),
-      {
-        connection: redis,
-        prefix,
-        concurrency: this.options.concurrency ?? 20,
-        autorun: false,
-      },
-    );
+    this.queue = new Queue<BucketJob>('sla-wake-ups', { connection: redis, prefix });
+    this.worker = new Worker<BucketJob>('sla-wake-ups', (job: Job<BucketJob>) => this.wake(job.data.at), {
+      connection: redis,
+      prefix,
+      concurrency: this.options.concurrency ?? 4,
+      autorun: false,
+    });
     this.worker.on('failed', (job, err) =>
-      logger.warn({ timerId: job?.data.timerId, err: err.message }, 'timer job failed; it will retry'),
+      logger.warn({ bucket: job?.data.at, err: err.message }, 'wake-up job failed; it will retry'),
     );
     void this.worker.run();
     await this.rebuild();
     this.sweep = setInterval(() => {
-      this.options
-        .overdueTimers()
-        .then((timers) => this.schedule(timers))
-        .catch((err: unknown) => logger.warn({ err: describeError(err) }, 'timer sweep failed'));
+      this.sweepOnce().catch((err: unknown) => logger.warn({ err: describeError(err) }, 'timer sweep failed'));
     }, this.options.sweepMs);
   }
 
@@ -98,53 +122,81 @@ export class TimerSchedule {
     return this.worker?.isRunning() ?? false;
   }
 
-  /** Schedules timers' wake-ups (at once if their time has passed). */
+  /** Schedules new timers' wake-ups that fall within the horizon (the sweep adds the later ones). */
   async schedule(timers: TimerWakeUps[], now = Date.now()): Promise<void> {
-    if (timers.length === 0) return;
+    const until = now + this.horizonMs;
+    const times = timers.flatMap((t) => [...(t.warnAt && t.warnAt < t.dueAt ? [t.warnAt] : []), t.dueAt]);
+    await this.addBuckets(
+      times.map((at) => this.bucketOf(at.getTime())).filter((bucket) => bucket <= until),
+      now,
+    );
+  }
+
+  /** The end of the bucket holding an instant: every wake-up in the bucket is due by then. */
+  private bucketOf(ms: number): number {
+    return Math.ceil(ms / this.bucketMs) * this.bucketMs;
+  }
+
+  /** Adds a job per distinct bucket; buckets already past become one job that runs at once. */
+  private async addBuckets(buckets: number[], now: number): Promise<number> {
+    if (buckets.length === 0) return 0;
     if (!this.queue) throw new HandoffError('not_started', 'the timer schedule is not started', { retriable: true });
-    const wakeUps = timers.flatMap((t) => [
-      ...(t.warnAt && t.warnAt < t.dueAt ? [{ id: t.id, wakeUp: 'warn' as const, at: t.warnAt }] : []),
-      { id: t.id, wakeUp: 'due' as const, at: t.dueAt },
-    ]);
+    const distinct = [...new Set(buckets.map((b) => (b <= now ? this.bucketOf(now) : b)))];
     await this.queue.addBulk(
-      wakeUps.map((w) => ({
-        name: w.wakeUp,
-        data: { timerId: w.id, wakeUp: w.wakeUp },
+      distinct.map((at) => ({
+        name: 'wake',
+        data: { at },
         opts: {
-          // BullMQ job ids may not contain ':'.
-          jobId: `${w.id}.${w.wakeUp}`,
-          delay: Math.max(0, w.at.getTime() - now),
+          jobId: `b${at}`,
+          delay: Math.max(0, at - now),
           attempts: 10,
           backoff: { type: 'exponential', delay: 500 },
           removeOnComplete: true,
-          // A failed job must not keep the timer's id: the sweep and the rebuild re-add it.
+          // A failed job must not keep the bucket's id: the sweep and the rebuild re-add it.
           removeOnFail: true,
         },
       })),
     );
+    return distinct.length;
   }
 
-  private async fire(timerId: string, wakeUp: WakeUp): Promise<void> {
-    const notYet = await this.options.onWakeUp(timerId, wakeUp);
-    if (notYet) throw new TimerNotDueError(timerId, notYet);
+  /** A bucket's time came: wakes every timer whose wake-up is due, a page at a time. */
+  private async wake(at: number): Promise<void> {
+    const now = Date.now();
+    if (now < at) throw new BucketNotDueError(at);
+    let failed: unknown;
+    for (;;) {
+      const due = await this.options.dueWakeUps(new Date(now), WAKE_PAGE);
+      const results = await Promise.allSettled(due.map((w) => this.options.onWakeUp(w.timerId, w.wakeUp)));
+      failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason ?? failed;
+      // A wake-up that failed stays due: the job's retry takes it again rather than this loop.
+      if (due.length < WAKE_PAGE || failed !== undefined) break;
+    }
+    if (failed !== undefined) throw failed;
   }
 
-  /** Re-adds every open timer's wake-up jobs from Postgres. */
+  /** Adds the buckets of the horizon, from `after` (every overdue one when null); moves the mark. */
+  private async scheduleHorizon(after: Date | null): Promise<number> {
+    const now = Date.now();
+    const until = new Date(now + this.horizonMs);
+    const buckets = await this.options.wakeUpBuckets(after, until, this.bucketMs);
+    const jobs = await this.addBuckets(buckets, now);
+    this.scheduledUntil = until;
+    return jobs;
+  }
+
+  private async sweepOnce(): Promise<void> {
+    await this.scheduleHorizon(this.scheduledUntil);
+    if (await this.options.hasOverdueWakeUps(this.options.sweepMs)) await this.addBuckets([Date.now()], Date.now());
+  }
+
+  /** Re-adds, from Postgres, a job for every bucket with an overdue wake-up or one within the horizon. */
   async rebuild(): Promise<number> {
     const started = performance.now();
-    let count = 0;
-    const pages = this.options.openTimers()[Symbol.asyncIterator]();
-    // The next page is read from Postgres while this one's jobs go to Redis.
-    for (let next = pages.next(); ;) {
-      const page = await next;
-      if (page.done) break;
-      next = pages.next();
-      await this.schedule(page.value);
-      count += page.value.length;
-    }
+    const jobs = await this.scheduleHorizon(null);
     const seconds = (performance.now() - started) / 1000;
-    this.options.logger.info({ timers: count, seconds }, 'timer schedule rebuilt from Postgres');
-    this.options.onRebuilt?.(count, seconds);
-    return count;
+    this.options.logger.info({ jobs, seconds }, 'timer schedule rebuilt from Postgres');
+    this.options.onRebuilt?.(jobs, seconds);
+    return jobs;
   }
 }
