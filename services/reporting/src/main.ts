@@ -1,20 +1,42 @@
 import { configOrExit } from '@handoff/config';
+import { Gauge } from '@handoff/observability';
 import { createServiceClients, runBackendService } from '@handoff/service';
 import { loadReportingConfig } from './config.js';
 import { reportingHandlers } from './consumers/handlers.js';
 import { reportingRoutes } from './http/routes.js';
+import { Projector } from './projector.js';
+import { projectionLag } from './store/projections.js';
 
 const SERVICE = 'reporting';
 
 const config = configOrExit(() => loadReportingConfig(process.env), SERVICE);
 const clients = createServiceClients(SERVICE, config, 'reporting');
-const { pool } = clients;
+const { pool, schema, logger, registry } = clients;
 const clock = () => new Date();
+
+new Gauge({
+  name: 'handoff_reporting_projection_lag_events',
+  help: 'Events in the event store that the report projections have not taken yet.',
+  registers: [registry],
+  async collect() {
+    this.set(await projectionLag(pool));
+  },
+});
+
+const projector = new Projector({ pool, schema, producer: SERVICE, logger });
 
 await runBackendService({
   ...clients,
   config,
   migrationsDir: new URL('../migrations', import.meta.url).pathname,
   handlers: reportingHandlers(),
-  routes: reportingRoutes({ pool, clock }),
+  routes: reportingRoutes({ pool, schema, producer: SERVICE, clock }),
+  workers: [
+    {
+      name: 'projector',
+      start: () => Promise.resolve(projector.start()),
+      stop: () => projector.stop(),
+    },
+  ],
+  readiness: { projector: () => projector.isRunning() },
 });

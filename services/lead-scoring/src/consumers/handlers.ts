@@ -4,7 +4,7 @@ import type { RescoreAll } from '../jobs/rescore-all.js';
 import { adoptPublishedRuleSet } from '../use-cases/adopt-published-rule-set.js';
 import { applyProfile } from '../use-cases/apply-profile.js';
 import { recordActivities } from '../use-cases/record-activity.js';
-import { recordDeal, recordQualified } from '../use-cases/record-outcome.js';
+import { recordDeal, recordFeedback, recordQualified } from '../use-cases/record-outcome.js';
 import { returnToNurture } from '../use-cases/return-to-nurture.js';
 
 /** lead-scoring's Kafka handlers: each calls one use case with the active rule set. */
@@ -20,6 +20,7 @@ export function scoringHandlers(deps: { active: ActiveRuleSet; rescore: RescoreA
     'lead.disqualified': (event, { tx, outbox }) => returnToNurture(tx, outbox, event, ruleSet(), deps.clock()),
     'lead.qualified': (event, { tx }) => recordQualified(tx, event),
     'deal.updated': (event, { tx }) => recordDeal(tx, event),
+    'marketing.feedback': (event, { tx }) => recordFeedback(tx, event),
     'scoring.rules-published': async (event, { tx, afterCommit }) => {
       const published = await adoptPublishedRuleSet(tx, event, deps.active);
       // Once per version (the job id): a redelivered event or a second replica asks again harmlessly.

@@ -5,7 +5,7 @@ import type { RuleSet } from '../domain/rules/rule-set.js';
 import { accountFacts } from '../store/accounts.js';
 import { applyProfile } from './apply-profile.js';
 import { recordActivity } from './record-activity.js';
-import { recordDeal } from './record-outcome.js';
+import { recordDeal, recordFeedback } from './record-outcome.js';
 
 // MQL only when the buying committee's decision-maker is engaged, and the lead has some engagement itself.
 const committeeRules: RuleSet = {
@@ -100,5 +100,34 @@ describe('accounts and the buying committee', () => {
       halfLifeDays: 30,
     });
     expect(now).toMatchObject({ customer: true, dormant: false });
+  });
+
+  it('records reporting’s feedback once, with what scoring had not seen first-hand (a recycle reason)', async () => {
+    const leadId = leadIdFromEmail('fed@feedback.example');
+    const won = createEvent('deal.updated', 'reporting', {
+      leadId,
+      origin: newOrigin(),
+      data: { dealId: 'd-fed', stage: 'won', amount: 1200 },
+    });
+    const feedback = (cause: { id: string; correlationId: string }, data: object) =>
+      createEvent('marketing.feedback', 'reporting', {
+        leadId,
+        origin: { correlationId: cause.correlationId, causationId: cause.id },
+        data: data as never,
+      });
+    const recycled = { id: '11111111-2222-4333-8444-555555555555', correlationId: 'c' };
+    await apply(async (tx) => {
+      await recordDeal(tx, won);
+      await recordFeedback(tx, feedback(won, { outcome: 'won', amount: 1200 }));
+      await recordFeedback(tx, feedback(recycled, { outcome: 'recycled', reason: 'timing' }));
+    });
+    const { rows } = await db.pool.query<{ kind: string; reason: string | null }>(
+      'SELECT kind, reason FROM lead_outcomes WHERE lead_id = $1 ORDER BY kind',
+      [leadId],
+    );
+    expect(rows).toEqual([
+      { kind: 'recycled', reason: 'timing' },
+      { kind: 'won', reason: null },
+    ]);
   });
 });

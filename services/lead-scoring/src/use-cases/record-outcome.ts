@@ -25,3 +25,19 @@ export async function recordDeal(tx: PoolClient, event: HandoffEvent<'deal.updat
   // A won deal makes the account a customer: silent long enough, it becomes dormant.
   if (event.data.stage === 'won' && lead.accountId) await markCustomer(tx, lead.accountId);
 }
+
+/**
+ * Reporting's closed-loop feedback: an outcome, keyed by the event that caused
+ * it, so an outcome scoring also saw first-hand (lead.qualified, deal.updated,
+ * lead.recycled) is recorded once.
+ */
+export async function recordFeedback(tx: PoolClient, event: HandoffEvent<'marketing.feedback'>): Promise<void> {
+  await recordOutcome(tx, {
+    eventId: event.causationId ?? event.id,
+    leadId: event.leadId!,
+    kind: event.data.outcome,
+    occurredAt: event.occurredAt,
+    amount: event.data.amount,
+    reason: event.data.reason,
+  });
+}

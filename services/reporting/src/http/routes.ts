@@ -1,20 +1,35 @@
 import { z } from 'zod';
 import type { Pool } from '@handoff/db';
 import { badRequest, defineRoute, forbidden } from '@handoff/http';
-import { buildFunnel } from '../domain/funnel.js';
-import { STAGE_OF_EVENT } from '../domain/stages.js';
-import { countsByType, currentOwnerOf, leadEvents, leadsPerStage } from '../store/events.js';
+import { GROUP_BY, type Window } from '../store/reports.js';
+import { currentOwnerOf, leadEvents } from '../store/events.js';
+import { DealInput, recordDeal } from '../use-cases/record-deal.js';
+import { rebuildProjections } from '../use-cases/project.js';
+import {
+  attributionReport,
+  calibrationReport,
+  effortReport,
+  funnelReport,
+  recycleReasonsReport,
+  slaReport,
+  velocityReport,
+} from '../use-cases/reports.js';
+import { TargetBody, saveTarget, targetReport } from '../use-cases/targets.js';
 
-const ReportWindow = z.object({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-});
+const ReportQuery = z
+  .object({
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    groupBy: z.enum(GROUP_BY).optional(),
+  })
+  .strict();
 
-function windowOf(query: z.infer<typeof ReportWindow>, now: Date) {
+/** The window asked for: the last 30 days up to now unless said otherwise. */
+function windowOf(query: z.infer<typeof ReportQuery>, now: Date): Window {
   const to = query.to ? new Date(query.to) : new Date(now.getTime() + 1);
   const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * 24 * 3600 * 1000);
   if (from >= to) throw badRequest('`from` must be before `to`', [{ field: 'query.from', message: 'after to' }]);
-  return { from, to };
+  return { from, to, groupBy: query.groupBy };
 }
 
 /** What an event says about who did it. */
@@ -25,25 +40,113 @@ function actorOf(producer: string, data: Record<string, unknown>): string {
   return producer;
 }
 
+const REPORT_READERS = ['leadership', 'marketing_ops', 'sdr_manager'] as const;
+
 /** reporting's HTTP API. */
-export function reportingRoutes(deps: { pool: Pool; clock: () => Date }) {
-  return [
+export function reportingRoutes(deps: { pool: Pool; schema: string; producer: string; clock: () => Date }) {
+  const report = (name: string, summary: string, build: (w: Window) => Promise<object>) =>
     defineRoute({
       method: 'get',
-      path: '/v1/reports/funnel',
-      summary: 'Leads reaching each stage in the window, conversion between stages, and backward moves.',
-      roles: ['leadership', 'marketing_ops', 'sdr_manager'],
-      query: ReportWindow,
-      responses: { 200: { description: 'The funnel' } },
+      path: `/v1/reports/${name}`,
+      summary,
+      roles: REPORT_READERS,
+      query: ReportQuery,
+      responses: { 200: { description: `The ${name} report` } },
       handler: async ({ query }) => {
-        const { from, to } = windowOf(query, deps.clock());
-        const [stages, types] = await Promise.all([
-          leadsPerStage(deps.pool, from, to, STAGE_OF_EVENT as Record<string, string>),
-          countsByType(deps.pool, from, to),
-        ]);
-        const funnel = buildFunnel(stages, new Map(types.map((t) => [t.type, t.events])));
-        return { status: 200, body: { from: from.toISOString(), to: to.toISOString(), ...funnel } };
+        const w = windowOf(query, deps.clock());
+        const body = await build(w);
+        return {
+          status: 200,
+          body: {
+            from: w.from.toISOString(),
+            to: w.to.toISOString(),
+            ...(w.groupBy ? { groupBy: w.groupBy } : {}),
+            ...body,
+          },
+        };
       },
+    });
+  return [
+    report(
+      'funnel',
+      'Leads moving forward into each stage in the window, conversion between stages, backward moves (rejected SQLs, recycled leads, reopened opportunities) and exits.',
+      (w) => funnelReport(deps.pool, w),
+    ),
+    report('velocity', 'Median and p90 time in each stage, and speed to lead (MQL → first touch).', (w) =>
+      velocityReport(deps.pool, w),
+    ),
+    report('sla', 'SLA compliance per policy (and team or SDR), its weekly trend, and the latest breaches.', (w) =>
+      slaReport(deps.pool, w),
+    ),
+    report(
+      'effort',
+      'Touches by outcome, score band and final outcome, and the effort spent on leads that ended disqualified.',
+      (w) => effortReport(deps.pool, w),
+    ),
+    report('score-calibration', 'Conversion to SQL and to won by score decile and rule-set version, with lift.', (w) =>
+      calibrationReport(deps.pool, w),
+    ),
+    report('recycle-reasons', 'Disqualify and recycle reasons over time, by source or SDR.', (w) =>
+      recycleReasonsReport(deps.pool, w),
+    ),
+    report('attribution', 'Pipeline and revenue by source and campaign, first touch and last touch.', (w) =>
+      attributionReport(deps.pool, w),
+    ),
+    defineRoute({
+      method: 'get',
+      path: '/v1/reports/targets',
+      summary: "A period's revenue target decomposed into MQLs, SQLs and opportunities per day, and plan vs actual.",
+      roles: REPORT_READERS,
+      query: z.object({ period: z.string().min(4).max(7), today: z.iso.date().optional() }).strict(),
+      responses: {
+        200: { description: 'The plan and the progress' },
+        404: { description: 'No target for the period' },
+      },
+      handler: async ({ query }) => ({
+        status: 200,
+        body: await targetReport(deps.pool, query.period, query.today ?? deps.clock().toISOString().slice(0, 10)),
+      }),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/v1/targets/:period',
+      summary: 'Sets the revenue target of a year (2027), quarter (2027-Q1) or month (2027-03).',
+      roles: ['leadership'],
+      params: z.object({ period: z.string().min(4).max(7) }),
+      body: TargetBody,
+      responses: { 200: { description: 'The plan' }, 400: { description: 'A bad period, split or amount' } },
+      handler: async ({ params, body, principal }) => {
+        await saveTarget(deps.pool, params.period, body, principal.sub);
+        return {
+          status: 200,
+          body: await targetReport(deps.pool, params.period, deps.clock().toISOString().slice(0, 10)),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/deals',
+      summary: 'The CRM reports an opportunity, a stage change, a win or a loss; matched to a lead → deal.updated.',
+      roles: ['service', 'sales'],
+      body: DealInput,
+      responses: { 202: { description: 'Recorded' }, 422: { description: 'No lead matches the deal' } },
+      handler: async ({ body, correlationId }) => ({
+        status: 202,
+        body: await recordDeal(
+          { pool: deps.pool, schema: deps.schema, producer: deps.producer },
+          body,
+          correlationId,
+          deps.clock(),
+        ),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/reports/rebuild',
+      summary: 'Rebuilds every report projection from the event store, from scratch (admins).',
+      roles: [],
+      responses: { 200: { description: 'How many events were replayed, in how long' } },
+      handler: async () => ({ status: 200, body: await rebuildProjections(deps.pool) }),
     }),
     defineRoute({
       method: 'get',
@@ -57,6 +160,7 @@ export function reportingRoutes(deps: { pool: Pool; clock: () => Date }) {
           throw forbidden('an SDR sees only the timelines of their own leads');
         }
         const events = await leadEvents(deps.pool, params.id);
+        const typeOf = new Map(events.map((e) => [e.id, e.type]));
         return {
           status: 200,
           body: {
@@ -66,6 +170,7 @@ export function reportingRoutes(deps: { pool: Pool; clock: () => Date }) {
               type: e.type,
               occurredAt: e.occurredAt.toISOString(),
               actor: actorOf(e.producer, e.data),
+              cause: e.causationId ? { id: e.causationId, type: typeOf.get(e.causationId) ?? null } : null,
               causationId: e.causationId,
               correlationId: e.correlationId,
               data: e.data,

@@ -1,9 +1,14 @@
 import type { HandoffEvent } from '@handoff/contracts';
 import type { Queryable } from '@handoff/db';
 
-/** Appends events to the store in one statement; an id already there is skipped. */
+/**
+ * Appends events to the store in one statement; an id already there is
+ * skipped. Appends take turns (a lock held until commit), so `seq` order is
+ * commit order and the projector, reading past its position, skips nothing.
+ */
 export async function appendEvents(db: Queryable, events: HandoffEvent[]): Promise<void> {
   if (events.length === 0) return;
+  await db.query(`SELECT pg_advisory_xact_lock(hashtext('handoff.events:' || current_schema()))`);
   await db.query(
     `INSERT INTO events (id, type, version, occurred_at, producer, lead_id, account_id,
                          correlation_id, causation_id, data)
@@ -43,34 +48,6 @@ export async function leadEvents(db: Queryable, leadId: string): Promise<Timelin
     [leadId],
   );
   return rows as TimelineEntry[];
-}
-
-/** Distinct leads that reached each event type in the window, and how many such events there were. */
-export async function countsByType(db: Queryable, from: Date, to: Date) {
-  const { rows } = await db.query<{ type: string; leads: number; events: number }>(
-    `SELECT type, count(DISTINCT lead_id)::int AS leads, count(*)::int AS events
-       FROM events WHERE occurred_at >= $1 AND occurred_at < $2 GROUP BY type`,
-    [from, to],
-  );
-  return rows;
-}
-
-/** Distinct leads that reached each stage in the window; deals reach the stage the CRM reported. */
-export async function leadsPerStage(
-  db: Queryable,
-  from: Date,
-  to: Date,
-  stageOfType: Record<string, string>,
-): Promise<Map<string, number>> {
-  const { rows } = await db.query<{ stage: string; leads: number }>(
-    `SELECT stage, count(DISTINCT lead_id)::int AS leads FROM (
-        SELECT e.lead_id, CASE WHEN e.type = 'deal.updated' THEN e.data->>'stage' ELSE m.stage END AS stage
-          FROM events e LEFT JOIN unnest($3::text[], $4::text[]) AS m(type, stage) ON m.type = e.type
-         WHERE e.occurred_at >= $1 AND e.occurred_at < $2 AND e.lead_id IS NOT NULL
-      ) s WHERE stage IS NOT NULL GROUP BY stage`,
-    [from, to, Object.keys(stageOfType), Object.values(stageOfType)],
-  );
-  return new Map(rows.map((r) => [r.stage, r.leads]));
 }
 
 /** The SDR a lead was last assigned to, from the event store. */

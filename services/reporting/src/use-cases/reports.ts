@@ -1,0 +1,195 @@
+import type { Queryable } from '@handoff/db';
+import { buildFunnel, byGroup, ratio } from '../domain/funnel.js';
+import {
+  attribution,
+  calibration,
+  dispositionReasons,
+  effort,
+  funnelCounts,
+  slaBreaches,
+  slaCompliance,
+  slaWeekly,
+  speedToLead,
+  timeInStage,
+  type Window,
+} from '../store/reports.js';
+
+/** Runs a per-group query for the whole window and, when grouped, per group. */
+async function overallAndGroups<R extends { group: string }, T>(
+  w: Window,
+  query: (w: Window) => Promise<R[]>,
+  shape: (rows: R[]) => T,
+): Promise<T & { groups?: Array<T & { group: string }> }> {
+  const overall = shape(await query({ ...w, groupBy: undefined })) as T & { groups?: Array<T & { group: string }> };
+  if (!w.groupBy) return overall;
+  const groups = [...byGroup(await query(w))].map(([group, rows]) => ({ group, ...shape(rows) }));
+  return { ...overall, groups };
+}
+
+export function funnelReport(db: Queryable, w: Window) {
+  return overallAndGroups(w, (x) => funnelCounts(db, x), buildFunnel);
+}
+
+export async function velocityReport(db: Queryable, w: Window) {
+  const stages = await overallAndGroups(
+    w,
+    (x) => timeInStage(db, x),
+    (rows) => ({ stages: rows.map(({ group: _, ...r }) => r) }),
+  );
+  const speed = await overallAndGroups(
+    w,
+    (x) => speedToLead(db, x),
+    (rows) => {
+      const { group: _, ...r } = rows[0] ?? { group: '', mqls: 0, touched: 0, medianMinutes: null, p90Minutes: null };
+      return { speedToLead: r };
+    },
+  );
+  const speedOf = new Map((speed.groups ?? []).map((g) => [g.group, g.speedToLead]));
+  return {
+    stages: stages.stages,
+    speedToLead: speed.speedToLead,
+    ...(stages.groups || speed.groups
+      ? {
+          groups: [...new Set([...(stages.groups ?? []), ...(speed.groups ?? [])].map((g) => g.group))].map(
+            (group) => ({
+              group,
+              stages: stages.groups?.find((g) => g.group === group)?.stages ?? [],
+              speedToLead: speedOf.get(group) ?? null,
+            }),
+          ),
+        }
+      : {}),
+  };
+}
+
+const compliance = (met: number, breached: number) => ratio(met, met + breached);
+
+export async function slaReport(db: Queryable, w: Window) {
+  const shape = (policies: Awaited<ReturnType<typeof slaCompliance>>, weeks: Awaited<ReturnType<typeof slaWeekly>>) => {
+    const met = policies.reduce((n, p) => n + p.met, 0);
+    const breached = policies.reduce((n, p) => n + p.breached, 0);
+    return {
+      met,
+      breached,
+      compliance: compliance(met, breached),
+      byPolicy: policies.map(({ group: _, ...p }) => ({ ...p, compliance: compliance(p.met, p.breached) })),
+      weekly: weeks.map(({ group: _, ...x }) => ({ ...x, compliance: compliance(x.met, x.breached) })),
+    };
+  };
+  const all = { ...w, groupBy: undefined };
+  const [policies, weeks, breaches] = await Promise.all([
+    slaCompliance(db, all),
+    slaWeekly(db, all),
+    slaBreaches(db, all),
+  ]);
+  const report = { ...shape(policies, weeks), breaches };
+  let groups: Array<{ group: string } & ReturnType<typeof shape>> | undefined;
+  if (w.groupBy) {
+    const [groupPolicies, groupWeeks] = await Promise.all([slaCompliance(db, w), slaWeekly(db, w)]);
+    const weeksOf = byGroup(groupWeeks);
+    groups = [...byGroup(groupPolicies)].map(([group, rows]) => ({ group, ...shape(rows, weeksOf.get(group) ?? []) }));
+  }
+  return { ...report, ...(groups ? { groups } : {}) };
+}
+
+/**
+ * Where SDR effort went: touches by outcome, score band and where the lead
+ * ended up, and the touches spent on leads that ended disqualified, by group
+ * (the source unless another grouping is asked) and score band.
+ */
+export async function effortReport(db: Queryable, w: Window) {
+  const grouped = { ...w, groupBy: w.groupBy ?? ('source' as const) };
+  const [byOutcome, byBand, byFinal, wasted] = await Promise.all([
+    effort(db, w, ['outcome']),
+    effort(db, w, ['band']),
+    effort(db, w, ['finalOutcome']),
+    effort(db, grouped, ['group', 'band'], 'disqualified'),
+  ]);
+  const touches = byOutcome.reduce((n, r) => n + r.touches, 0);
+  const disqualified = wasted.reduce((n, r) => n + r.touches, 0);
+  return {
+    groupBy: grouped.groupBy,
+    touches,
+    byOutcome: byOutcome.map((r) => ({ outcome: r.outcome, touches: r.touches, leads: r.leads })),
+    byScoreBand: byBand.map((r) => ({ band: r.band, touches: r.touches, leads: r.leads })),
+    byFinalOutcome: byFinal.map((r) => ({ finalOutcome: r.finalOutcome, touches: r.touches, leads: r.leads })),
+    disqualified: {
+      touches: disqualified,
+      shareOfTouches: ratio(disqualified, touches),
+      byGroupAndBand: wasted.map((r) => ({
+        group: r.group,
+        band: r.band,
+        touches: r.touches,
+        leads: r.leads,
+        shareOfTouches: ratio(r.touches, touches),
+      })),
+    },
+  };
+}
+
+/** Conversion to SQL and to won by score decile within each rule-set version, with lift over the version's rate. */
+export async function calibrationReport(db: Queryable, w: Window) {
+  const rows = await calibration(db, w);
+  const versions = [...new Set(rows.map((r) => r.version))].map((version) => {
+    const deciles = rows.filter((r) => r.version === version);
+    const leads = deciles.reduce((n, d) => n + d.leads, 0);
+    const sqls = deciles.reduce((n, d) => n + d.sqls, 0);
+    const won = deciles.reduce((n, d) => n + d.won, 0);
+    const sqlRate = ratio(sqls, leads);
+    const wonRate = ratio(won, leads);
+    return {
+      version,
+      leads,
+      sqls,
+      won,
+      sqlRate,
+      wonRate,
+      deciles: deciles.map(({ version: _, ...d }) => {
+        const dSql = ratio(d.sqls, d.leads);
+        const dWon = ratio(d.won, d.leads);
+        return {
+          ...d,
+          sqlRate: dSql,
+          wonRate: dWon,
+          sqlLift: dSql === null || !sqlRate ? null : Math.round((dSql / sqlRate) * 100) / 100,
+          wonLift: dWon === null || !wonRate ? null : Math.round((dWon / wonRate) * 100) / 100,
+        };
+      }),
+    };
+  });
+  return { versions };
+}
+
+/** Disqualify and recycle reasons: totals, by week, and by group when grouped. */
+export async function recycleReasonsReport(db: Queryable, w: Window) {
+  const rows = await dispositionReasons(db, w);
+  const byReason = (list: typeof rows) => {
+    const reasons = new Map<string, { reason: string; recycled: number; disqualified: number }>();
+    for (const r of list) {
+      const entry = reasons.get(r.reason) ?? { reason: r.reason, recycled: 0, disqualified: 0 };
+      entry[r.label as 'recycled' | 'disqualified'] += r.count;
+      reasons.set(r.reason, entry);
+    }
+    return [...reasons.values()].sort(
+      (a, b) => b.recycled + b.disqualified - (a.recycled + a.disqualified) || a.reason.localeCompare(b.reason),
+    );
+  };
+  const weekly = new Map<string, { week: string; reason: string; label: string; count: number }>();
+  for (const r of rows) {
+    const key = `${r.week}/${r.label}/${r.reason}`;
+    const entry = weekly.get(key) ?? { week: r.week, reason: r.reason, label: r.label, count: 0 };
+    entry.count += r.count;
+    weekly.set(key, entry);
+  }
+  return {
+    byReason: byReason(rows),
+    weekly: [...weekly.values()].sort((a, b) => a.week.localeCompare(b.week) || a.reason.localeCompare(b.reason)),
+    ...(w.groupBy ? { groups: [...byGroup(rows)].map(([group, list]) => ({ group, byReason: byReason(list) })) } : {}),
+  };
+}
+
+export async function attributionReport(db: Queryable, w: Window) {
+  const rows = await attribution(db, w);
+  const model = (m: string) => rows.filter((r) => r.model === m).map(({ model: _, ...r }) => r);
+  return { firstTouch: model('first_touch'), lastTouch: model('last_touch') };
+}
