@@ -40,7 +40,9 @@ CREATE TABLE lead_facts (
   amount           double precision,
   touches          integer NOT NULL DEFAULT 0,
   stage            text,
-  stage_reason     text
+  stage_reason     text,
+  -- What the facts and moves are recomputed from (domain/lead-history.ts: HistoryEntry[]).
+  history          jsonb NOT NULL DEFAULT '[]'
 );
 CREATE INDEX lead_facts_mql ON lead_facts (mql_at) WHERE mql_at IS NOT NULL;
 CREATE INDEX lead_facts_account ON lead_facts (account_id, sql_at) WHERE account_id IS NOT NULL;
@@ -53,7 +55,7 @@ CREATE TABLE stage_moves (
   kind        text NOT NULL,
   label       text,
   at          timestamptz NOT NULL,
-  seq         bigint NOT NULL,
+  ord         integer NOT NULL,
   reason      text,
   sdr_id      text,
   from_stage  text,

@@ -6,10 +6,13 @@
  * events in, rows out; the store persists them and a rebuild replays the
  * event store through the same function.
  *
- * Events are applied in the order they were stored, but placed where they
- * happened: a late event (an earlier `occurredAt` than moves already seen)
- * goes into the lead's history at its time, and the moves around it are
- * relinked.
+ * Order-free: a lead's events come from several topics and reach the store
+ * in any order (a touch is often stored before the MQL it followed). So each
+ * lead keeps a compact history of what matters (`HistoryEntry`), and its facts
+ * and moves are recomputed from that history in the order things happened
+ * (time, then a fixed order of kinds, then event id). The same events give the
+ * same rows whatever order they arrived in, so a rebuild equals the
+ * incremental result, and a late event lands where it happened.
  */
 
 /** An event as the store holds it (the envelope, with `data` parsed). */
@@ -38,8 +41,8 @@ export interface StageMove {
   label: MoveLabel | null;
   /** Epoch ms. */
   at: number;
-  /** The store's sequence of the event, to order moves at the same instant. */
-  seq: number;
+  /** The move's place in the lead's history (0, 1, …). */
+  ord: number;
   reason: string | null;
   /** The lead's SDR when it moved. */
   sdrId: string | null;
@@ -85,8 +88,40 @@ export interface LeadFacts {
   stageReason: string | null;
 }
 
+/** What a lead's history keeps of an event: enough to recompute its facts and moves. */
+export interface HistoryEntry {
+  /** source: a source and campaign seen; captured: the earliest sign of the lead. */
+  k:
+    | 'captured'
+    | 'source'
+    | 'mql'
+    | 'assigned'
+    | 'touch'
+    | 'sql'
+    | 'accepted'
+    | 'rejected'
+    | 'recycled'
+    | 'disqualified'
+    | 'deal';
+  id: string;
+  at: number;
+  source?: string | null;
+  campaign?: string | null;
+  tier?: string | null;
+  ruleSetId?: string | null;
+  ruleSetVersion?: number | null;
+  score?: number | null;
+  sdrId?: string | null;
+  teamId?: string | null;
+  reason?: string | null;
+  dealId?: string;
+  stage?: 'opportunity' | 'won' | 'lost';
+  amount?: number | null;
+}
+
 export interface LeadState {
   facts: LeadFacts;
+  history: HistoryEntry[];
   moves: StageMove[];
 }
 
@@ -192,62 +227,140 @@ const time = (v: unknown, fallback: number): number => {
   return Number.isNaN(ms) ? fallback : ms;
 };
 
-/** The lead's stage at an instant: that of its last move at or before it. */
-function stageAt(moves: StageMove[], at: number): Stage | null {
-  let stage: Stage | null = null;
-  for (const move of moves) {
-    if (move.at > at) break;
-    stage = move.stage;
+/** Among things that happen at the same instant, the order a lead goes through them. */
+const KIND_ORDER: Record<HistoryEntry['k'], number> = {
+  captured: 0,
+  source: 1,
+  mql: 2,
+  assigned: 3,
+  touch: 4,
+  sql: 5,
+  accepted: 6,
+  rejected: 7,
+  deal: 8,
+  recycled: 9,
+  disqualified: 10,
+};
+const inOrder = (a: HistoryEntry, b: HistoryEntry) =>
+  a.at - b.at || KIND_ORDER[a.k] - KIND_ORDER[b.k] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * Adds an entry to a history kept in order (once per event and kind). Only the
+ * earliest sign of the lead is kept of its captures; everything else is kept,
+ * because an event that arrives late can change what the others mean (an
+ * earlier MQL changes which source was the last touch before it).
+ */
+export function remember(history: HistoryEntry[], entry: HistoryEntry): HistoryEntry[] {
+  if (history.some((h) => h.id === entry.id && h.k === entry.k)) return history;
+  if (entry.k === 'captured') {
+    const captured = history.find((h) => h.k === 'captured');
+    if (captured && inOrder(captured, entry) <= 0) return history;
+    return [...history.filter((h) => h.k !== 'captured'), entry].sort(inOrder);
   }
-  return stage;
+  return [...history, entry].sort(inOrder);
 }
 
-/** Puts a move in its place in time and relinks the lead's moves (where each came from, when it left). */
-function addMove(state: LeadState, move: Omit<StageMove, 'fromStage' | 'leftAt' | 'leadId'>): void {
-  const moves = state.moves;
-  moves.push({ ...move, leadId: state.facts.leadId, fromStage: null, leftAt: null });
-  moves.sort((a, b) => a.at - b.at || a.seq - b.seq);
-  for (let i = 0; i < moves.length; i++) {
-    moves[i]!.fromStage = i === 0 ? null : moves[i - 1]!.stage;
-    moves[i]!.leftAt = i === moves.length - 1 ? null : moves[i + 1]!.at;
+/** A lead's facts and moves, recomputed from its history in the order things happened. */
+export function recompute(leadId: string, base: LeadFacts, history: HistoryEntry[]): LeadState {
+  const facts: LeadFacts = {
+    ...newFacts(leadId),
+    accountId: base.accountId,
+    email: base.email,
+  };
+  const moves: StageMove[] = [];
+  const move = (h: HistoryEntry, stage: Stage, kind: MoveKind, label: MoveLabel | null, reason: string | null = null) =>
+    moves.push({
+      eventId: h.id,
+      leadId,
+      stage,
+      kind,
+      label,
+      at: h.at,
+      ord: moves.length,
+      reason,
+      sdrId: facts.sdrId,
+      fromStage: moves.at(-1)?.stage ?? null,
+      leftAt: null,
+    });
+  const stage = () => moves.at(-1)?.stage ?? null;
+  const firstMql = history.find((h) => h.k === 'mql')?.at ?? null;
+  for (const h of history) {
+    switch (h.k) {
+      case 'captured':
+        facts.capturedAt = h.at;
+        move(h, 'captured', 'forward', null);
+        break;
+      case 'source':
+        if (facts.sourceAt === null) {
+          facts.source = h.source ?? null;
+          facts.campaign = h.campaign ?? null;
+          facts.sourceAt = h.at;
+        }
+        if (firstMql === null || h.at <= firstMql) {
+          facts.lastSource = h.source ?? null;
+          facts.lastCampaign = h.campaign ?? null;
+          facts.lastSourceAt = h.at;
+        }
+        break;
+      case 'mql':
+        facts.mqlAt = minOf(facts.mqlAt, h.at);
+        facts.tier = h.tier ?? facts.tier;
+        facts.ruleSetId = h.ruleSetId ?? facts.ruleSetId;
+        facts.ruleSetVersion = h.ruleSetVersion ?? facts.ruleSetVersion;
+        facts.scoreAtMql = h.score ?? facts.scoreAtMql;
+        move(h, 'mql', 'forward', null);
+        break;
+      case 'assigned':
+        facts.sdrId = h.sdrId ?? null;
+        facts.team = h.teamId ?? facts.team;
+        facts.assignedAt = h.at;
+        facts.tier = h.tier ?? facts.tier;
+        break;
+      case 'touch':
+        facts.touches += 1;
+        if (facts.mqlAt !== null) facts.firstTouchAt = minOf(facts.firstTouchAt, h.at);
+        if (stage() === 'mql') move(h, 'working', 'forward', null);
+        break;
+      case 'sql':
+        facts.sqlAt = minOf(facts.sqlAt, h.at);
+        move(h, 'sql', 'forward', null);
+        break;
+      case 'accepted':
+        facts.acceptedAt = minOf(facts.acceptedAt, h.at);
+        break;
+      case 'rejected':
+        // Sales sent the SQL back: the SDR works it again.
+        move(h, 'working', 'backward', 'rejected', h.reason ?? null);
+        break;
+      case 'recycled':
+        move(h, 'recycled', 'backward', 'recycled', h.reason ?? null);
+        break;
+      case 'disqualified':
+        move(h, 'disqualified', 'exit', 'disqualified', h.reason ?? null);
+        break;
+      case 'deal': {
+        facts.dealId = h.dealId ?? facts.dealId;
+        facts.amount = h.amount ?? facts.amount;
+        facts.opportunityAt = minOf(facts.opportunityAt, h.at);
+        const before = stage();
+        if (h.stage === 'opportunity') {
+          if (before === 'won' || before === 'lost') move(h, 'opportunity', 'backward', 'reopened');
+          else if (before !== 'opportunity') move(h, 'opportunity', 'forward', null);
+        } else if (h.stage === 'won' && before !== 'won') {
+          facts.wonAt = minOf(facts.wonAt, h.at);
+          move(h, 'won', 'forward', null);
+        } else if (h.stage === 'lost' && before !== 'lost') {
+          facts.lostAt = minOf(facts.lostAt, h.at);
+          move(h, 'lost', 'exit', 'lost');
+        }
+        break;
+      }
+    }
   }
-  const last = moves[moves.length - 1]!;
-  state.facts.stage = last.stage;
-  state.facts.stageReason = last.reason;
-}
-
-/** Remembers a source and campaign seen at an instant: first touch is the earliest, last touch the latest before MQL. */
-function seeSource(facts: LeadFacts, source: string | null, campaign: string | null, at: number): void {
-  if (!source && !campaign) return;
-  if (facts.sourceAt === null || at < facts.sourceAt) {
-    facts.source = source ?? facts.source;
-    facts.campaign = campaign ?? facts.campaign;
-    facts.sourceAt = at;
-  }
-  const beforeMql = facts.mqlAt === null || at <= facts.mqlAt;
-  if (beforeMql && (facts.lastSourceAt === null || at >= facts.lastSourceAt)) {
-    facts.lastSource = source ?? facts.lastSource;
-    facts.lastCampaign = campaign ?? facts.lastCampaign;
-    facts.lastSourceAt = at;
-  }
-}
-
-function capture(state: LeadState, event: StoredEvent, at: number): void {
-  const facts = state.facts;
-  if (facts.capturedAt !== null && facts.capturedAt <= at) return;
-  facts.capturedAt = at;
-  const captured = state.moves.findIndex((m) => m.stage === 'captured');
-  if (captured >= 0) state.moves.splice(captured, 1);
-  addMove(state, {
-    eventId: event.id,
-    stage: 'captured',
-    kind: 'forward',
-    label: null,
-    at,
-    seq: event.seq,
-    reason: null,
-    sdrId: null,
-  });
+  for (let i = 0; i < moves.length - 1; i++) moves[i]!.leftAt = moves[i + 1]!.at;
+  facts.stage = moves.at(-1)?.stage ?? null;
+  facts.stageReason = moves.at(-1)?.reason ?? null;
+  return { facts, history, moves };
 }
 
 function mergeSla(projected: Projected, row: SlaRow): void {
@@ -312,6 +425,99 @@ function slaOf(event: StoredEvent, leadId: string): SlaRow {
   };
 }
 
+/** What a lead's history keeps of an event, if anything. */
+function entriesOf(event: StoredEvent): HistoryEntry[] {
+  const d = event.data;
+  const at = event.occurredAt.getTime();
+  const id = event.id;
+  const sourceOf = (source: unknown, campaign: unknown, when: number): HistoryEntry[] =>
+    str(source) || str(campaign) ? [{ k: 'source', id, at: when, source: str(source), campaign: str(campaign) }] : [];
+  switch (event.type) {
+    case 'lead.upserted': {
+      const profile = (d.profile ?? {}) as Record<string, unknown>;
+      return [{ k: 'captured', id, at }, ...sourceOf(profile.source, profile.campaign, at)];
+    }
+    case 'lead.activity': {
+      const when = time(d.occurredAt, at);
+      return [{ k: 'captured', id, at: when }, ...sourceOf(d.source, d.campaign, when)];
+    }
+    case 'lead.sales-ready': {
+      const score = (d.score ?? {}) as Record<string, unknown>;
+      const profile = (d.profile ?? {}) as Record<string, unknown>;
+      return [
+        {
+          k: 'mql',
+          id,
+          at,
+          tier: str(d.tier),
+          ruleSetId: str(score.ruleSetId),
+          ruleSetVersion: num(score.ruleSetVersion),
+          score: num(score.total),
+        },
+        ...sourceOf(profile.source, profile.campaign, at),
+      ];
+    }
+    case 'lead.assigned':
+      return [
+        {
+          k: 'assigned',
+          id,
+          at: time(d.assignedAt, at),
+          sdrId: str(d.sdrId),
+          teamId: str(d.teamId),
+          tier: str(d.tier),
+        },
+      ];
+    case 'lead.touched':
+      return [{ k: 'touch', id, at: time(d.occurredAt, at), sdrId: str(d.sdrId) }];
+    case 'lead.qualified':
+      return [{ k: 'sql', id, at }];
+    case 'lead.accepted':
+      return [{ k: 'accepted', id, at }];
+    case 'lead.rejected':
+      return [{ k: 'rejected', id, at, reason: str(d.reason) }];
+    case 'lead.recycled':
+      return [{ k: 'recycled', id, at, reason: str(d.reason) }];
+    case 'lead.disqualified':
+      return [{ k: 'disqualified', id, at, reason: str(d.reason) }];
+    case 'deal.updated':
+      return [
+        {
+          k: 'deal',
+          id,
+          at,
+          dealId: String(d.dealId),
+          stage: d.stage as 'opportunity' | 'won' | 'lost',
+          amount: num(d.amount),
+        },
+      ];
+    default:
+      return [];
+  }
+}
+
+/** The outcome an event feeds back to marketing, if it is one. */
+function feedbackOf(event: StoredEvent, leadId: string): Feedback | undefined {
+  const d = event.data;
+  const base = { leadId, causationId: event.id, correlationId: event.correlationId };
+  switch (event.type) {
+    case 'lead.qualified':
+      return { ...base, outcome: 'sql' };
+    case 'lead.recycled':
+      return { ...base, outcome: 'recycled', reason: String(d.reason) };
+    case 'lead.disqualified':
+      return { ...base, outcome: 'disqualified', reason: String(d.reason) };
+    case 'deal.updated': {
+      const amount = num(d.amount);
+      if (d.stage === 'won') return { ...base, outcome: 'won', ...(amount === null ? {} : { amount }) };
+      if (d.stage === 'lost') return { ...base, outcome: 'lost' };
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
 /**
  * Applies one stored event to its lead's state (created when absent), adding
  * what else it produced to `out`. Returns the lead's state, or undefined when
@@ -319,138 +525,51 @@ function slaOf(event: StoredEvent, leadId: string): SlaRow {
  */
 export function applyEvent(state: LeadState | undefined, event: StoredEvent, out: Projected): LeadState | undefined {
   const leadId = event.leadId;
-  if (!leadId) return state;
-  const lead: LeadState = state ?? { facts: newFacts(leadId), moves: [] };
-  const facts = lead.facts;
+  if (!leadId) return undefined;
   const d = event.data;
   const at = event.occurredAt.getTime();
-  facts.accountId = event.accountId ?? facts.accountId;
-  const move = (stage: Stage, kind: MoveKind, label: MoveLabel | null, moveAt: number, reason: string | null = null) =>
-    addMove(lead, { eventId: event.id, stage, kind, label, at: moveAt, seq: event.seq, reason, sdrId: facts.sdrId });
-  const feedback = (outcome: Feedback['outcome'], extra: { amount?: number; reason?: string } = {}) =>
-    out.feedback.push({ leadId, causationId: event.id, correlationId: event.correlationId, outcome, ...extra });
-
-  switch (event.type) {
-    case 'lead.upserted': {
-      const profile = (d.profile ?? {}) as Record<string, unknown>;
-      facts.email = str(profile.email) ?? facts.email;
-      seeSource(facts, str(profile.source), str(profile.campaign), at);
-      capture(lead, event, at);
-      break;
-    }
-    case 'lead.activity': {
-      const activityAt = time(d.occurredAt, at);
-      facts.email = facts.email ?? str(d.email);
-      seeSource(facts, str(d.source), str(d.campaign), activityAt);
-      capture(lead, event, activityAt);
-      break;
-    }
-    case 'lead.sales-ready': {
-      const score = (d.score ?? {}) as Record<string, unknown>;
-      const profile = (d.profile ?? {}) as Record<string, unknown>;
-      const account = d.account as Record<string, unknown> | undefined;
-      facts.accountId = facts.accountId ?? str(account?.id);
-      facts.email = facts.email ?? str(profile.email);
-      seeSource(facts, str(profile.source), str(profile.campaign), at);
-      facts.mqlAt = minOf(facts.mqlAt, at);
-      facts.tier = str(d.tier) ?? facts.tier;
-      facts.ruleSetId = str(score.ruleSetId) ?? facts.ruleSetId;
-      facts.ruleSetVersion = num(score.ruleSetVersion) ?? facts.ruleSetVersion;
-      facts.scoreAtMql = num(score.total) ?? facts.scoreAtMql;
-      move('mql', 'forward', null, at);
-      break;
-    }
-    case 'lead.assigned': {
-      const assignedAt = time(d.assignedAt, at);
-      if (facts.assignedAt === null || assignedAt >= facts.assignedAt) {
-        facts.sdrId = str(d.sdrId);
-        facts.team = str(d.teamId) ?? facts.team;
-        facts.assignedAt = assignedAt;
-        facts.tier = str(d.tier) ?? facts.tier;
-      }
-      break;
-    }
-    case 'lead.touched': {
-      const touchAt = time(d.occurredAt, at);
-      out.touches.push({
-        touchId: String(d.touchId),
-        leadId,
-        sdrId: String(d.sdrId),
-        outcome: String(d.outcome),
-        channel: String(d.channel),
-        at: touchAt,
-      });
-      facts.touches += 1;
-      if (facts.mqlAt !== null && touchAt >= facts.mqlAt) facts.firstTouchAt = minOf(facts.firstTouchAt, touchAt);
-      if (stageAt(lead.moves, touchAt) === 'mql') move('working', 'forward', null, touchAt);
-      break;
-    }
-    case 'lead.qualified':
-      facts.sqlAt = minOf(facts.sqlAt, at);
-      move('sql', 'forward', null, at);
-      feedback('sql');
-      break;
-    case 'lead.accepted':
-      facts.acceptedAt = minOf(facts.acceptedAt, at);
-      break;
-    case 'lead.rejected':
-      // Sales sent the SQL back: the SDR works it again.
-      move('working', 'backward', 'rejected', at, str(d.reason));
-      break;
-    case 'lead.recycled':
-      move('recycled', 'backward', 'recycled', at, str(d.reason));
-      feedback('recycled', { reason: String(d.reason) });
-      break;
-    case 'lead.disqualified':
-      move('disqualified', 'exit', 'disqualified', at, str(d.reason));
-      feedback('disqualified', { reason: String(d.reason) });
-      break;
-    case 'deal.updated': {
-      const stage = d.stage as DealRow['stage'];
-      const amount = num(d.amount);
-      const dealId = String(d.dealId);
-      out.deals.set(
-        dealId,
-        mergeDeal(out.deals.get(dealId), {
-          dealId,
-          leadId,
-          stage,
-          amount,
-          currency: str(d.currency),
-          closeDate: str(d.closeDate),
-          updatedAt: at,
-          opportunityAt: at,
-          wonAt: stage === 'won' ? at : null,
-          lostAt: stage === 'lost' ? at : null,
-        }),
-      );
-      facts.dealId = dealId;
-      facts.amount = amount ?? facts.amount;
-      facts.opportunityAt = minOf(facts.opportunityAt, at);
-      const before = stageAt(lead.moves, at);
-      if (stage === 'opportunity') {
-        if (before === 'won' || before === 'lost') move('opportunity', 'backward', 'reopened', at);
-        else if (before !== 'opportunity') move('opportunity', 'forward', null, at);
-      } else if (stage === 'won' && before !== 'won') {
-        facts.wonAt = minOf(facts.wonAt, at);
-        move('won', 'forward', null, at);
-        feedback('won', amount === null ? {} : { amount });
-      } else if (stage === 'lost' && before !== 'lost') {
-        facts.lostAt = minOf(facts.lostAt, at);
-        move('lost', 'exit', 'lost', at);
-        feedback('lost');
-      }
-      break;
-    }
-    case 'sla.started':
-    case 'sla.warning':
-    case 'sla.met':
-    case 'sla.breached':
-      mergeSla(out, slaOf(event, leadId));
-      break;
-    default:
-      // lead.scored, scoring.rules-published, marketing.feedback: in the store, in no projection.
-      return undefined;
+  if (event.type.startsWith('sla.')) mergeSla(out, slaOf(event, leadId));
+  if (event.type === 'lead.touched') {
+    out.touches.push({
+      touchId: String(d.touchId),
+      leadId,
+      sdrId: String(d.sdrId),
+      outcome: String(d.outcome),
+      channel: String(d.channel),
+      at: time(d.occurredAt, at),
+    });
   }
-  return lead;
+  if (event.type === 'deal.updated') {
+    const stage = d.stage as DealRow['stage'];
+    const dealId = String(d.dealId);
+    out.deals.set(
+      dealId,
+      mergeDeal(out.deals.get(dealId), {
+        dealId,
+        leadId,
+        stage,
+        amount: num(d.amount),
+        currency: str(d.currency),
+        closeDate: str(d.closeDate),
+        updatedAt: at,
+        opportunityAt: at,
+        wonAt: stage === 'won' ? at : null,
+        lostAt: stage === 'lost' ? at : null,
+      }),
+    );
+  }
+  const feedback = feedbackOf(event, leadId);
+  if (feedback) out.feedback.push(feedback);
+
+  const entries = entriesOf(event);
+  const profile = (d.profile ?? {}) as Record<string, unknown>;
+  const account = d.account as Record<string, unknown> | undefined;
+  const accountId = event.accountId ?? str(account?.id);
+  const email = str(profile.email) ?? str(d.email);
+  if (entries.length === 0 && !(state === undefined && event.type.startsWith('sla.'))) return undefined;
+  const base = state?.facts ?? newFacts(leadId);
+  const facts = { ...base, accountId: base.accountId ?? accountId, email: base.email ?? email };
+  let history = state?.history ?? [];
+  for (const entry of entries) history = remember(history, entry);
+  return recompute(leadId, facts, history);
 }

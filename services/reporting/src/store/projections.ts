@@ -3,6 +3,7 @@ import {
   mergeDeal,
   mergeSlaRows,
   type DealRow,
+  type HistoryEntry,
   type LeadFacts,
   type LeadState,
   type Projected,
@@ -11,10 +12,12 @@ import {
   type StoredEvent,
 } from '../domain/lead-history.js';
 
-type ColumnType = 'uuid' | 'text' | 'ts' | 'int' | 'float' | 'date' | 'bool';
+type ColumnType = 'uuid' | 'text' | 'ts' | 'int' | 'float' | 'date' | 'bool' | 'json';
 type Columns<T> = Array<[keyof T & string, string, ColumnType]>;
 
-const FACTS: Columns<LeadFacts> = [
+type FactsRow = LeadFacts & { history: HistoryEntry[] };
+
+const FACTS: Columns<FactsRow> = [
   ['leadId', 'lead_id', 'uuid'],
   ['accountId', 'account_id', 'uuid'],
   ['email', 'email', 'text'],
@@ -44,6 +47,7 @@ const FACTS: Columns<LeadFacts> = [
   ['touches', 'touches', 'int'],
   ['stage', 'stage', 'text'],
   ['stageReason', 'stage_reason', 'text'],
+  ['history', 'history', 'json'],
 ];
 
 const MOVES: Columns<StageMove> = [
@@ -53,7 +57,7 @@ const MOVES: Columns<StageMove> = [
   ['kind', 'kind', 'text'],
   ['label', 'label', 'text'],
   ['at', 'at', 'ts'],
-  ['seq', 'seq', 'int'],
+  ['ord', 'ord', 'int'],
   ['reason', 'reason', 'text'],
   ['sdrId', 'sdr_id', 'text'],
   ['fromStage', 'from_stage', 'text'],
@@ -95,6 +99,7 @@ const SQL_TYPE: Record<ColumnType, string> = {
   float: 'float8',
   date: 'date',
   bool: 'boolean',
+  json: 'jsonb',
 };
 
 /** `SELECT` list reading a table's columns into a row's fields (timestamps as epoch ms). */
@@ -167,30 +172,26 @@ export async function projectionLag(db: Queryable): Promise<number> {
   return Number(rows[0]?.lag ?? 0);
 }
 
-/** Leads' states (facts and moves, moves in time order). */
+/** Leads' states as stored: facts and the history they are recomputed from (moves are recomputed too). */
 export async function loadStates(db: Queryable, leadIds: string[]): Promise<Map<string, LeadState>> {
   const states = new Map<string, LeadState>();
   if (leadIds.length === 0) return states;
-  const [facts, moves] = await Promise.all([
-    db.query<LeadFacts>(`SELECT ${selectList(FACTS)} FROM lead_facts WHERE lead_id = ANY($1::uuid[])`, [leadIds]),
-    db.query<StageMove>(
-      `SELECT ${selectList(MOVES)} FROM stage_moves WHERE lead_id = ANY($1::uuid[]) ORDER BY lead_id, at, seq`,
-      [leadIds],
-    ),
-  ]);
-  for (const row of facts.rows) states.set(row.leadId, { facts: row, moves: [] });
-  for (const move of moves.rows) states.get(move.leadId)?.moves.push(move);
+  const { rows } = await db.query<FactsRow>(
+    `SELECT ${selectList(FACTS)} FROM lead_facts WHERE lead_id = ANY($1::uuid[])`,
+    [leadIds],
+  );
+  for (const { history, ...facts } of rows) states.set(facts.leadId, { facts, history, moves: [] });
   return states;
 }
 
-/** Writes leads' states: facts upserted, moves replaced (a late event may relink them all). */
+/** Writes leads' states: facts and history upserted, moves replaced. */
 export async function saveStates(db: Queryable, states: LeadState[]): Promise<void> {
   if (states.length === 0) return;
   await insertRows(
     db,
     'lead_facts',
     FACTS,
-    states.map((s) => s.facts),
+    states.map((s) => ({ ...s.facts, history: s.history })),
     updateAll(FACTS, 'lead_id'),
   );
   await db.query('DELETE FROM stage_moves WHERE lead_id = ANY($1::uuid[])', [states.map((s) => s.facts.leadId)]);

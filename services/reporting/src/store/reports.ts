@@ -30,6 +30,9 @@ function dimension(groupBy: GroupBy | undefined, sdrColumn?: string): string {
   }
 }
 
+/** The join to the leads' facts, needed only to group (an ungrouped report reads one table). */
+const facts = (w: Window, join = 'JOIN') => (w.groupBy ? `${join} lead_facts f USING (lead_id)` : '');
+
 export interface Window {
   from: Date;
   to: Date;
@@ -41,7 +44,7 @@ export async function funnelCounts(db: Queryable, w: Window): Promise<MoveCount[
   const { rows } = await db.query<MoveCount>(
     `SELECT ${dimension(w.groupBy, 'm.sdr_id')} AS "group", m.stage, m.kind, m.label,
             count(DISTINCT m.lead_id)::int AS leads, count(*)::int AS moves
-       FROM stage_moves m JOIN lead_facts f USING (lead_id)
+       FROM stage_moves m ${facts(w)}
       WHERE m.at >= $1 AND m.at < $2
       GROUP BY 1, 2, 3, 4 ORDER BY 1`,
     [w.from, w.to],
@@ -61,7 +64,7 @@ export async function timeInStage(db: Queryable, w: Window) {
     `SELECT ${dimension(w.groupBy, 'm.sdr_id')} AS "group", m.stage, count(*)::int AS moves,
             round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM m.left_at - m.at)) / 3600)::numeric, 2)::float8 AS "medianHours",
             round((percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM m.left_at - m.at)) / 3600)::numeric, 2)::float8 AS "p90Hours"
-       FROM stage_moves m JOIN lead_facts f USING (lead_id)
+       FROM stage_moves m ${facts(w)}
       WHERE m.at >= $1 AND m.at < $2 AND m.kind = 'forward' AND m.left_at IS NOT NULL
       GROUP BY 1, 2 ORDER BY 1`,
     [w.from, w.to],
@@ -176,7 +179,11 @@ export async function effort(
   return rows;
 }
 
-/** MQLs of the window by rule-set version and score decile (within the version): SQLs and wins. */
+/**
+ * MQLs of the window by rule-set version and score decile (within the version):
+ * SQLs and wins. Equal scores at a decile's edge are split by lead id, so the
+ * answer is the same on every read.
+ */
 export async function calibration(db: Queryable, w: Window) {
   const { rows } = await db.query<{
     version: string;
@@ -191,7 +198,7 @@ export async function calibration(db: Queryable, w: Window) {
             count(*)::int AS leads, count(sql_at)::int AS sqls, count(won_at)::int AS won
        FROM (SELECT coalesce(f.rule_set_id || ' v' || f.rule_set_version, '(none)') AS version, f.score_at_mql AS score,
                     f.sql_at, f.won_at,
-                    ntile(10) OVER (PARTITION BY f.rule_set_id, f.rule_set_version ORDER BY f.score_at_mql) AS decile
+                    ntile(10) OVER (PARTITION BY f.rule_set_id, f.rule_set_version ORDER BY f.score_at_mql, f.lead_id) AS decile
                FROM lead_facts f
               WHERE f.mql_at >= $1 AND f.mql_at < $2 AND f.score_at_mql IS NOT NULL) d
       GROUP BY version, decile ORDER BY version, decile`,
@@ -205,7 +212,7 @@ export async function dispositionReasons(db: Queryable, w: Window) {
   const { rows } = await db.query<{ group: string; week: string; label: string; reason: string; count: number }>(
     `SELECT ${dimension(w.groupBy, 'm.sdr_id')} AS "group", to_char(date_trunc('week', m.at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS week,
             m.label, coalesce(m.reason, 'other') AS reason, count(*)::int AS count
-       FROM stage_moves m JOIN lead_facts f USING (lead_id)
+       FROM stage_moves m ${facts(w)}
       WHERE m.at >= $1 AND m.at < $2 AND m.label IN ('recycled', 'disqualified')
       GROUP BY 1, 2, 3, 4 ORDER BY 1, 2`,
     [w.from, w.to],

@@ -3,7 +3,7 @@ import { createEvent, leadIdFromEmail, newOrigin, type HandoffEvent, type TopicN
 import { withTransaction } from '@handoff/db';
 import { migratedSchema } from '@handoff/testkit';
 import { appendEvents } from '../store/events.js';
-import { projectionSnapshot } from '../store/projections.js';
+import { projectionSnapshot, resetProjections } from '../store/projections.js';
 import { projectNext, rebuildProjections } from './project.js';
 import {
   attributionReport,
@@ -153,7 +153,9 @@ const stream: HandoffEvent[] = [
 ];
 
 describe('closed-loop reports on a fixture stream with backward moves and late events', () => {
-  const db = migratedSchema('reports', new URL('../../migrations', import.meta.url).pathname, 'reporting');
+  const migrations = new URL('../../migrations', import.meta.url).pathname;
+  const db = migratedSchema('reports', migrations, 'reporting');
+  const shuffled = migratedSchema('reports_shuffled', migrations, 'reporting');
   const window = { from: at(-H), to: at(30 * D) };
   const deps = () => ({ pool: db.pool, schema: db.schema, producer: 'reporting' });
 
@@ -296,5 +298,24 @@ describe('closed-loop reports on a fixture stream with backward moves and late e
     expect(await projectionSnapshot(db.pool)).toEqual(incremental);
     // Marketing heard the outcomes the first time.
     expect((await db.outboxEvents()).length).toBe(outboxBefore);
+  });
+
+  it('the same events arriving in any order give the same projections (topics do not keep a lead’s order)', async () => {
+    const inOrder = await projectionSnapshot(db.pool);
+    const other = shuffled.pool;
+    let seed = 42;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const orders = [[...stream].reverse(), ...[1, 2, 3].map(() => [...stream].sort(() => random() - 0.5))];
+    for (const order of orders) {
+      await withTransaction(other, async (tx) => {
+        await tx.query('TRUNCATE events');
+        await resetProjections(tx);
+      });
+      for (let i = 0; i < order.length; i += 4) {
+        await withTransaction(other, (tx) => appendEvents(tx, order.slice(i, i + 4)));
+      }
+      while ((await projectNext({ pool: other, schema: shuffled.schema, producer: 'reporting' }, 5)) > 0);
+      expect(await projectionSnapshot(other)).toEqual(inOrder);
+    }
   });
 });

@@ -20,9 +20,10 @@ async function overallAndGroups<R extends { group: string }, T>(
   query: (w: Window) => Promise<R[]>,
   shape: (rows: R[]) => T,
 ): Promise<T & { groups?: Array<T & { group: string }> }> {
-  const overall = shape(await query({ ...w, groupBy: undefined })) as T & { groups?: Array<T & { group: string }> };
-  if (!w.groupBy) return overall;
-  const groups = [...byGroup(await query(w))].map(([group, rows]) => ({ group, ...shape(rows) }));
+  const [all, grouped] = await Promise.all([query({ ...w, groupBy: undefined }), w.groupBy ? query(w) : undefined]);
+  const overall = shape(all) as T & { groups?: Array<T & { group: string }> };
+  if (!grouped) return overall;
+  const groups = [...byGroup(grouped)].map(([group, rows]) => ({ group, ...shape(rows) }));
   return { ...overall, groups };
 }
 
@@ -31,19 +32,21 @@ export function funnelReport(db: Queryable, w: Window) {
 }
 
 export async function velocityReport(db: Queryable, w: Window) {
-  const stages = await overallAndGroups(
-    w,
-    (x) => timeInStage(db, x),
-    (rows) => ({ stages: rows.map(({ group: _, ...r }) => r) }),
-  );
-  const speed = await overallAndGroups(
-    w,
-    (x) => speedToLead(db, x),
-    (rows) => {
-      const { group: _, ...r } = rows[0] ?? { group: '', mqls: 0, touched: 0, medianMinutes: null, p90Minutes: null };
-      return { speedToLead: r };
-    },
-  );
+  const [stages, speed] = await Promise.all([
+    overallAndGroups(
+      w,
+      (x) => timeInStage(db, x),
+      (rows) => ({ stages: rows.map(({ group: _, ...r }) => r) }),
+    ),
+    overallAndGroups(
+      w,
+      (x) => speedToLead(db, x),
+      (rows) => {
+        const { group: _, ...r } = rows[0] ?? { group: '', mqls: 0, touched: 0, medianMinutes: null, p90Minutes: null };
+        return { speedToLead: r };
+      },
+    ),
+  ]);
   const speedOf = new Map((speed.groups ?? []).map((g) => [g.group, g.speedToLead]));
   return {
     stages: stages.stages,
