@@ -160,6 +160,8 @@ export async function effort(
     band: SCORE_BAND,
     finalOutcome: FINAL_OUTCOME,
   };
+  // Touches by outcome alone need no facts: one table read.
+  const needsFacts = onlyFinal !== undefined || by.some((c) => c !== 'outcome');
   const { rows } = await db.query<{
     group: string;
     outcome: string;
@@ -170,11 +172,11 @@ export async function effort(
   }>(
     `SELECT ${by.map((c) => `${columns[c]} AS "${c}"`).join(', ')},
             count(*)::int AS touches, count(DISTINCT t.lead_id)::int AS leads
-       FROM touches t LEFT JOIN lead_facts f USING (lead_id)
-      WHERE t.at >= $1 AND t.at < $2 AND ($3::text IS NULL OR ${FINAL_OUTCOME} = $3)
+       FROM touches t ${needsFacts ? 'LEFT JOIN lead_facts f USING (lead_id)' : ''}
+      WHERE t.at >= $1 AND t.at < $2 ${onlyFinal ? `AND ${FINAL_OUTCOME} = $3` : ''}
       GROUP BY ${by.map((_, i) => i + 1).join(', ')}
       ORDER BY touches DESC, 1`,
-    [w.from, w.to, onlyFinal ?? null],
+    onlyFinal ? [w.from, w.to, onlyFinal] : [w.from, w.to],
   );
   return rows;
 }
