@@ -40,9 +40,14 @@ CREATE TABLE lead_facts (
   amount           double precision,
   touches          integer NOT NULL DEFAULT 0,
   stage            text,
-  stage_reason     text,
-  -- What the facts and moves are recomputed from (domain/lead-history.ts: HistoryEntry[]).
-  history          jsonb NOT NULL DEFAULT '[]'
+  stage_reason     text
+);
+
+-- What each lead's facts and moves are recomputed from (domain/lead-history.ts: HistoryEntry[]);
+-- a table of its own, so the facts that reports join stay narrow.
+CREATE TABLE lead_histories (
+  lead_id  uuid PRIMARY KEY,
+  history  jsonb NOT NULL
 );
 CREATE INDEX lead_facts_mql ON lead_facts (mql_at) WHERE mql_at IS NOT NULL;
 CREATE INDEX lead_facts_account ON lead_facts (account_id, sql_at) WHERE account_id IS NOT NULL;
@@ -128,5 +133,6 @@ DROP TABLE deals;
 DROP TABLE sla_outcomes;
 DROP TABLE touches;
 DROP TABLE stage_moves;
+DROP TABLE lead_histories;
 DROP TABLE lead_facts;
 DROP TABLE projection_position;

@@ -15,9 +15,7 @@ import {
 type ColumnType = 'uuid' | 'text' | 'ts' | 'int' | 'float' | 'date' | 'bool' | 'json';
 type Columns<T> = Array<[keyof T & string, string, ColumnType]>;
 
-type FactsRow = LeadFacts & { history: HistoryEntry[] };
-
-const FACTS: Columns<FactsRow> = [
+const FACTS: Columns<LeadFacts> = [
   ['leadId', 'lead_id', 'uuid'],
   ['accountId', 'account_id', 'uuid'],
   ['email', 'email', 'text'],
@@ -47,6 +45,10 @@ const FACTS: Columns<FactsRow> = [
   ['touches', 'touches', 'int'],
   ['stage', 'stage', 'text'],
   ['stageReason', 'stage_reason', 'text'],
+];
+
+const HISTORIES: Columns<{ leadId: string; history: HistoryEntry[] }> = [
+  ['leadId', 'lead_id', 'uuid'],
   ['history', 'history', 'json'],
 ];
 
@@ -176,8 +178,9 @@ export async function projectionLag(db: Queryable): Promise<number> {
 export async function loadStates(db: Queryable, leadIds: string[]): Promise<Map<string, LeadState>> {
   const states = new Map<string, LeadState>();
   if (leadIds.length === 0) return states;
-  const { rows } = await db.query<FactsRow>(
-    `SELECT ${selectList(FACTS)} FROM lead_facts WHERE lead_id = ANY($1::uuid[])`,
+  const { rows } = await db.query<LeadFacts & { history: HistoryEntry[] }>(
+    `SELECT ${selectList(FACTS)}, h.history FROM lead_facts JOIN lead_histories h USING (lead_id)
+      WHERE lead_id = ANY($1::uuid[])`,
     [leadIds],
   );
   for (const { history, ...facts } of rows) states.set(facts.leadId, { facts, history, moves: [] });
@@ -191,8 +194,15 @@ export async function saveStates(db: Queryable, states: LeadState[]): Promise<vo
     db,
     'lead_facts',
     FACTS,
-    states.map((s) => ({ ...s.facts, history: s.history })),
+    states.map((s) => s.facts),
     updateAll(FACTS, 'lead_id'),
+  );
+  await insertRows(
+    db,
+    'lead_histories',
+    HISTORIES,
+    states.map((s) => ({ leadId: s.facts.leadId, history: s.history })),
+    updateAll(HISTORIES, 'lead_id'),
   );
   await db.query('DELETE FROM stage_moves WHERE lead_id = ANY($1::uuid[])', [states.map((s) => s.facts.leadId)]);
   await insertRows(
@@ -240,7 +250,7 @@ const TOUCHES: Columns<Projected['touches'][number]> = [
 
 /** Empties every projection and moves the position back to the start of the event store. */
 export async function resetProjections(db: Queryable): Promise<void> {
-  await db.query('TRUNCATE lead_facts, stage_moves, touches, sla_outcomes, deals');
+  await db.query('TRUNCATE lead_facts, lead_histories, stage_moves, touches, sla_outcomes, deals');
   await setPosition(db, 0);
 }
 
@@ -248,6 +258,7 @@ export async function resetProjections(db: Queryable): Promise<void> {
 export async function projectionSnapshot(db: Queryable): Promise<Record<string, unknown[]>> {
   const tables = {
     lead_facts: 'lead_id',
+    lead_histories: 'lead_id',
     stage_moves: 'event_id',
     touches: 'touch_id',
     sla_outcomes: 'timer_id',
