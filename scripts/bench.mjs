@@ -7,6 +7,8 @@
 //             POST /v1/queue/next latency with 10,000 leads queued (scripts/bench-sdr-queue.mjs)
 //   sla-*     timer starts/s with 100,000 open, breach detection lag, rebuild after a Redis flush
 //             (scripts/bench-sla-monitor.mjs)
+//   reporting 1,000,000 events into the event store (events/s, CPU per event), projection catch-up, each report's
+//             latency over them, a full rebuild of the projections (scripts/bench-reporting.mjs)
 //   ratio     skeleton throughput / ceiling
 // Nothing here is asserted; the figures go into closing notes and docs/benchmarks.md.
 import http from 'node:http';
@@ -25,6 +27,7 @@ const { ServiceProcess, freePort } = await import('@handoff/testkit/process');
 const { Kafka, logLevel } = await import('kafkajs');
 const { benchSdrQueue, SDR_QUEUE_TOPIC_PREFIX } = await import('./bench-sdr-queue.mjs');
 const { benchSlaMonitor, SLA_MONITOR_TOPIC_PREFIX } = await import('./bench-sla-monitor.mjs');
+const { benchReporting, REPORTING_TOPIC_PREFIX } = await import('./bench-reporting.mjs');
 const pg = (await import('pg')).default;
 
 const stateDir = path.join(repoRoot, '.state', 'bench');
@@ -42,6 +45,7 @@ const infra = await startInfra({
     ...topicsToCreate(),
     ...topicsToCreate({ prefix: SDR_QUEUE_TOPIC_PREFIX }),
     ...topicsToCreate({ prefix: SLA_MONITOR_TOPIC_PREFIX }),
+    ...topicsToCreate({ prefix: REPORTING_TOPIC_PREFIX }),
     { name: 'bench.ceiling', partitions: 6 },
   ],
   log: (m) => say(m),
@@ -58,7 +62,7 @@ const cpuOf = (leadScoringPid) => ({
 });
 /** CPU microseconds per item each process spent between two readings. */
 
-// BENCH_ONLY=skeleton (ceiling, backtest, sdr-queue, sla-monitor) runs one bench; BENCH_PROFILE=<dir> writes lead-scoring's CPU profile there.
+// BENCH_ONLY=skeleton (ceiling, backtest, sdr-queue, sla-monitor, reporting) runs one bench; BENCH_PROFILE=<dir> writes lead-scoring's CPU profile there.
 const only = process.env.BENCH_ONLY;
 try {
   const ceiling = only && only !== 'ceiling' ? { messagesPerSec: NaN } : await benchCeiling();
@@ -69,6 +73,7 @@ try {
   const context = { infra, kafka, jwtSecret: localSecret(stateDir), startService, dropSchema };
   if (!only || only === 'sdr-queue') for (const line of await benchSdrQueue(context)) emit(line);
   if (!only || only === 'sla-monitor') for (const line of await benchSlaMonitor(context)) emit(line);
+  if (!only || only === 'reporting') for (const line of await benchReporting(context)) emit(line);
   emit({
     bench: 'ratio',
     skeletonActivitiesPerSec: skeleton[0].activitiesPerSec,
