@@ -566,7 +566,7 @@ export function applyEvent(state: LeadState | undefined, event: StoredEvent, out
   const account = d.account as Record<string, unknown> | undefined;
   const accountId = event.accountId ?? str(account?.id);
   const email = str(profile.email) ?? str(d.email);
-  if (entries.length === 0 && !(state === undefined && event.type.startsWith('sla.'))) return undefined;
+  if (entries.length === 0) return undefined;
   const base = state?.facts ?? newFacts(leadId);
   const facts = { ...base, accountId: base.accountId ?? accountId, email: base.email ?? email };
   let history = state?.history ?? [];
