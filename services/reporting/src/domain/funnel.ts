@@ -33,7 +33,8 @@ export interface Funnel {
   exits: Record<string, number>;
 }
 
-const ratio = (part: number, whole: number): number | null =>
+/** part / whole to 3 decimals; null when there is no whole. */
+export const ratio = (part: number, whole: number): number | null =>
   whole === 0 ? null : Math.round((part / whole) * 1000) / 1000;
 
 /** The funnel of one group's move counts. */
@@ -64,5 +65,3 @@ export function byGroup<T extends { group: string }>(rows: T[]): Map<string, T[]
   }
   return groups;
 }
-
-export { ratio };

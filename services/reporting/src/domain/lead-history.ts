@@ -363,31 +363,23 @@ export function recompute(leadId: string, base: LeadFacts, history: HistoryEntry
   return { facts, history, moves };
 }
 
-function mergeSla(projected: Projected, row: SlaRow): void {
-  const seen = projected.sla.get(row.timerId);
-  if (!seen) {
-    projected.sla.set(row.timerId, row);
-    return;
-  }
-  // A verdict outlives "open"; met outlives breached (sla-monitor sends met after a breach only to revise it).
+/**
+ * Merges what an SLA event says of its timer into what is known of it: a
+ * verdict outlives "open", and met outlives breached (sla-monitor sends met
+ * after a breach only to revise it).
+ */
+export function mergeSla(seen: SlaRow | undefined, row: SlaRow): SlaRow {
+  if (!seen) return row;
   const rank = { open: 0, breached: 1, met: 2 } as const;
   const verdict = rank[row.state] >= rank[seen.state] ? row : seen;
-  projected.sla.set(row.timerId, {
+  return {
     ...seen,
     ...row,
     state: verdict.state,
     closedAt: verdict.closedAt,
     businessMinutesUsed: verdict.businessMinutesUsed,
     warned: seen.warned || row.warned,
-  });
-}
-
-/** Merges two states of one timer (the stored one and the batch's), by the same rules as within a batch. */
-export function mergeSlaRows(stored: SlaRow, update: SlaRow): SlaRow {
-  const projected = emptyProjected();
-  mergeSla(projected, stored);
-  mergeSla(projected, update);
-  return projected.sla.get(stored.timerId)!;
+  };
 }
 
 /** Merges a deal's change into what is known of it: the latest change sets its stage and amount. */
@@ -528,7 +520,10 @@ export function applyEvent(state: LeadState | undefined, event: StoredEvent, out
   if (!leadId) return undefined;
   const d = event.data;
   const at = event.occurredAt.getTime();
-  if (event.type.startsWith('sla.')) mergeSla(out, slaOf(event, leadId));
+  if (event.type.startsWith('sla.')) {
+    const row = slaOf(event, leadId);
+    out.sla.set(row.timerId, mergeSla(out.sla.get(row.timerId), row));
+  }
   if (event.type === 'lead.touched') {
     out.touches.push({
       touchId: String(d.touchId),

@@ -1,7 +1,7 @@
 import type { Queryable } from '@handoff/db';
 import {
   mergeDeal,
-  mergeSlaRows,
+  mergeSla,
   type DealRow,
   type HistoryEntry,
   type LeadFacts,
@@ -222,10 +222,7 @@ export async function saveProjected(db: Queryable, projected: Projected): Promis
       [[...projected.sla.keys()]],
     );
     const stored = new Map(rows.map((r) => [r.timerId, r]));
-    const merged = [...projected.sla.values()].map((row) => {
-      const before = stored.get(row.timerId);
-      return before ? mergeSlaRows(before, row) : row;
-    });
+    const merged = [...projected.sla.values()].map((row) => mergeSla(stored.get(row.timerId), row));
     await insertRows(db, 'sla_outcomes', SLA, merged, updateAll(SLA, 'timer_id'));
   }
   if (projected.deals.size > 0) {
