@@ -55,3 +55,21 @@ export function latencySummary(latencies) {
     maxMs: round(sorted.at(-1)),
   };
 }
+
+/**
+ * A consumer in a group of the bench's own on some topics, running `run`
+ * (kafkajs `consumer.run` options); resolves once it has joined its group.
+ */
+export async function joinedConsumer(kafka, infra, name, subscription, run) {
+  const consumer = kafka.consumer({
+    groupId: `bench-${name}-${Date.now()}`,
+    sessionTimeout: 6000,
+    maxWaitTimeInMs: infra.mode === 'local' ? 10 : 50,
+  });
+  await consumer.connect();
+  await consumer.subscribe(subscription);
+  const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.run(run);
+  await joined;
+  return consumer;
+}

@@ -6,7 +6,7 @@
 // Nothing is asserted; figures go into docs/benchmarks.md.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { cpuSeconds, latencySummary, peakRssMb, round } from './bench-lib.mjs';
+import { cpuSeconds, joinedConsumer, latencySummary, peakRssMb, round } from './bench-lib.mjs';
 
 const MQL_RATE = Number(process.env.BENCH_MQL_RATE ?? 200);
 const MQL_SECONDS = Number(process.env.BENCH_MQL_SECONDS ?? 10);
@@ -64,28 +64,23 @@ export async function benchSdrQueue({ infra, kafka, jwtSecret, startService, dro
   const sentAt = new Map();
   const latencies = [];
   const assignedTo = [];
-  const consumer = kafka.consumer({
-    groupId: `bench-assigned-${Date.now()}`,
-    sessionTimeout: 6000,
-    maxWaitTimeInMs: infra.mode === 'local' ? 10 : 50,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic: `${prefix}lead.assigned`, fromBeginning: true });
-  let joined;
-  const groupJoined = new Promise((r) => (joined = r));
-  consumer.on(consumer.events.GROUP_JOIN, () => joined());
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const event = JSON.parse(message.value.toString());
-      const sent = sentAt.get(event.leadId);
-      if (sent !== undefined) {
-        latencies.push(performance.now() - sent);
-        sentAt.delete(event.leadId);
-      }
-      assignedTo.push(event.data.sdrId);
+  const consumer = await joinedConsumer(
+    kafka,
+    infra,
+    'assigned',
+    { topic: `${prefix}lead.assigned`, fromBeginning: true },
+    {
+      eachMessage: async ({ message }) => {
+        const event = JSON.parse(message.value.toString());
+        const sent = sentAt.get(event.leadId);
+        if (sent !== undefined) {
+          latencies.push(performance.now() - sent);
+          sentAt.delete(event.leadId);
+        }
+        assignedTo.push(event.data.sdrId);
+      },
     },
-  });
-  await groupJoined;
+  );
 
   const producer = kafka.producer();
   await producer.connect();

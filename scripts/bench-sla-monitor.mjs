@@ -10,7 +10,7 @@
 //            handoff_sla_rebuild_seconds metric), and whether those 200 still breach, once each
 // Nothing is asserted; figures go into docs/benchmarks.md.
 import { performance } from 'node:perf_hooks';
-import { cpuSeconds, latencySummary, peakRssMb, round } from './bench-lib.mjs';
+import { cpuSeconds, joinedConsumer, latencySummary, peakRssMb, round } from './bench-lib.mjs';
 
 /** The bench's own topics (created with the infrastructure: the local broker creates topics only at start). */
 export const SLA_MONITOR_TOPIC_PREFIX = 'benchs.';
@@ -62,36 +62,31 @@ export async function benchSlaMonitor({ infra, kafka, jwtSecret, startService, d
   const startLatencies = [];
   let startedCount = 0;
   const breachLags = [];
-  const consumer = kafka.consumer({
-    groupId: `bench-sla-${Date.now()}`,
-    sessionTimeout: 6000,
-    maxWaitTimeInMs: infra.mode === 'local' ? 10 : 50,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [`${prefix}sla.started`, `${prefix}sla.breached`], fromBeginning: true });
-  let joined;
-  const groupJoined = new Promise((r) => (joined = r));
-  consumer.on(consumer.events.GROUP_JOIN, () => joined());
-  await consumer.run({
-    partitionsConsumedConcurrently: 6,
-    eachBatch: async ({ batch }) => {
-      const now = performance.now();
-      for (const message of batch.messages) {
-        const event = JSON.parse(message.value.toString());
-        if (event.type === 'sla.started') {
-          startedCount += 1;
-          const sent = assignedAt.get(event.leadId);
-          if (sent !== undefined) {
-            startLatencies.push(now - sent);
-            assignedAt.delete(event.leadId);
+  const consumer = await joinedConsumer(
+    kafka,
+    infra,
+    'sla',
+    { topics: [`${prefix}sla.started`, `${prefix}sla.breached`], fromBeginning: true },
+    {
+      partitionsConsumedConcurrently: 6,
+      eachBatch: async ({ batch }) => {
+        const now = performance.now();
+        for (const message of batch.messages) {
+          const event = JSON.parse(message.value.toString());
+          if (event.type === 'sla.started') {
+            startedCount += 1;
+            const sent = assignedAt.get(event.leadId);
+            if (sent !== undefined) {
+              startLatencies.push(now - sent);
+              assignedAt.delete(event.leadId);
+            }
+          } else if (event.data.kind === 'first_touch') {
+            breachLags.push(Date.parse(event.occurredAt) - Date.parse(event.data.dueAt));
           }
-        } else if (event.data.kind === 'first_touch') {
-          breachLags.push(Date.parse(event.occurredAt) - Date.parse(event.data.dueAt));
         }
-      }
+      },
     },
-  });
-  await groupJoined;
+  );
 
   const producer = kafka.producer();
   await producer.connect();

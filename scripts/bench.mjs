@@ -14,7 +14,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { cpuPer, cpuSeconds, peakRssMb, percentile, round } from './bench-lib.mjs';
+import { cpuPer, cpuSeconds, joinedConsumer, peakRssMb, percentile, round } from './bench-lib.mjs';
 import { build, ensureDependencies, repoRoot, say } from './lib.mjs';
 
 ensureDependencies();
@@ -159,29 +159,24 @@ async function benchSkeleton() {
   const sentAt = new Map();
   const latencies = [];
   let scored = 0;
-  const consumer = kafka.consumer({
-    groupId: `bench-scored-${Date.now()}`,
-    sessionTimeout: 6000,
-    maxWaitTimeInMs: infra.mode === 'local' ? 10 : 50,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic: 'lead.scored', fromBeginning: false });
-  let joined;
-  const groupJoined = new Promise((r) => (joined = r));
-  consumer.on(consumer.events.GROUP_JOIN, () => joined());
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const event = JSON.parse(message.value.toString());
-      for (const activityId of event.data.causationActivityIds ?? []) {
-        const sent = sentAt.get(activityId);
-        if (sent === undefined) continue;
-        latencies.push(performance.now() - sent);
-        sentAt.delete(activityId);
-        scored += 1;
-      }
+  const consumer = await joinedConsumer(
+    kafka,
+    infra,
+    'scored',
+    { topic: 'lead.scored', fromBeginning: false },
+    {
+      eachMessage: async ({ message }) => {
+        const event = JSON.parse(message.value.toString());
+        for (const activityId of event.data.causationActivityIds ?? []) {
+          const sent = sentAt.get(activityId);
+          if (sent === undefined) continue;
+          latencies.push(performance.now() - sent);
+          sentAt.delete(activityId);
+          scored += 1;
+        }
+      },
     },
-  });
-  await groupJoined;
+  );
   await new Promise((r) => setTimeout(r, 500));
 
   // Keep-alive connections, at most 64: an open-loop sender must not open a socket per request.
