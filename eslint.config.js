@@ -22,7 +22,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['services/console/public/**/*.js'],
+    files: ['services/console/web/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {

@@ -272,7 +272,12 @@ describe('one lead, end to end, through every service as its own process', () =>
   it('serves the console, which signs in locally and proxies the APIs', async () => {
     const page = await fetch(stack.url('console'));
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<h2 id="funnel-title">');
+    expect(await page.text()).toContain('<div id="root">');
+    // A screen's own address (a reload, a shared link) serves the app too; a missing file does not.
+    const deepLink = await fetch(`${stack.url('console')}/queue/some-lead`, { headers: { accept: 'text/html' } });
+    expect(deepLink.status).toBe(200);
+    expect(await deepLink.text()).toContain('<div id="root">');
+    expect((await fetch(`${stack.url('console')}/assets/missing.js`)).status).toBe(404);
     const signIn = await callApi<{ token: string }>(`${stack.url('console')}/auth/local-token`, {
       body: { role: 'leadership', sub: 'lee' },
     });

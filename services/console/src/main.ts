@@ -12,7 +12,7 @@ const config = configOrExit(() => loadConsoleConfig(process.env), SERVICE);
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 const registry = createMetricsRegistry(SERVICE);
 const server = new HttpServer(
-  createConsoleApp({ config, logger, registry, publicDir: fileURLToPath(new URL('../public', import.meta.url)) }),
+  createConsoleApp({ config, logger, registry, publicDir: fileURLToPath(new URL('./web', import.meta.url)) }),
 );
 
 // The console holds no state: only its HTTP server starts and stops.

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import express from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { z } from 'zod';
@@ -5,6 +6,7 @@ import { Role } from '@handoff/contracts';
 import { createHttpApp, signToken } from '@handoff/http';
 import type { Logger, Registry } from '@handoff/observability';
 import type { ConsoleConfig } from '../config.js';
+import { insightRoutes } from './insight-routes.js';
 
 /** The services the console proxies under `/api/<service>/…`. */
 export function upstreamsOf(config: ConsoleConfig): Record<string, string> {
@@ -25,7 +27,7 @@ const LocalSignIn = z.object({
     .regex(/^[A-Za-z0-9._@-]+$/),
 });
 
-/** The console: static UI, the API proxy, and (local stack only) sign-in by role. */
+/** The console: the web app (built by Vite into dist/web), the API proxy, and (local stack only) sign-in by role. */
 export function createConsoleApp(deps: {
   config: ConsoleConfig;
   logger: Logger;
@@ -38,7 +40,11 @@ export function createConsoleApp(deps: {
     logger: deps.logger,
     registry: deps.registry,
     jwtSecret: deps.config.JWT_SECRET,
-    routes: [],
+    routes: insightRoutes({
+      jwtSecret: deps.config.JWT_SECRET,
+      leadScoringUrl: deps.config.LEAD_SCORING_URL,
+      sdrQueueUrl: deps.config.SDR_QUEUE_URL,
+    }),
     readiness: async () => {
       const entries = await Promise.all(
         Object.entries(upstreams).map(async ([name, url]) => {
@@ -74,7 +80,23 @@ export function createConsoleApp(deps: {
       app.get('/auth/config', (_req, res) => {
         res.json({ localSignIn: deps.config.LOCAL_SIGNIN, roles: Role.options });
       });
-      app.use(express.static(deps.publicDir, { index: 'index.html', maxAge: 0 }));
+      // The web app: hashed assets cached for good, index.html never; a page path (no file extension) is one of
+      // the app's own routes, so a reload or a shared link opens that screen.
+      app.use(
+        express.static(deps.publicDir, {
+          index: false,
+          setHeaders: (res, file) =>
+            res.setHeader(
+              'cache-control',
+              file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+            ),
+        }),
+      );
+      app.get(/^\/(?!api\/|auth\/|health\/|assets\/|metrics|openapi)[^.]*$/, (req, res, next) => {
+        if (!req.accepts('html')) return next();
+        res.setHeader('cache-control', 'no-cache');
+        res.sendFile(path.join(deps.publicDir, 'index.html'));
+      });
     },
   });
 }
