@@ -1,10 +1,14 @@
 // npm test: everything CI runs, from a fresh clone: install, build, lint, then
 // unit, integration and end-to-end tests against the project's own Postgres,
-// Redis and broker (started by the tests' global setup).
+// Redis and broker (started by the tests' global setup), and the console in
+// headless Chromium.
 import { prepareLocal, detectMode } from '../infra/index.mjs';
+import { ensureSystemPackages } from '../infra/local/system-packages.mjs';
 import { build, ensureDependencies, say, step } from './lib.mjs';
 
 ensureDependencies();
+// The console's end-to-end tests drive Debian's Chromium (playwright-core downloads no browser).
+await ensureSystemPackages([{ bin: 'chromium', pkg: 'chromium' }], { log: say });
 build();
 step('linting (tsc, eslint, prettier)', 'npm', ['run', '--silent', 'lint']);
 if (detectMode() === 'local') {

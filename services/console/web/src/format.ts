@@ -3,7 +3,10 @@
 /** `no_budget` → `No budget`. */
 export function label(code: string | null | undefined): string {
   if (!code) return '—';
-  const text = code.replace(/^lead\./, '').replace(/[_.]/g, ' ');
+  const text = code
+    .replace(/^lead\./, '')
+    .replace(/[_.-]/g, ' ')
+    .replace(/\b(sla|sql|mql)\b/gi, (w) => w.toUpperCase());
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 

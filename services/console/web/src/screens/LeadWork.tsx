@@ -38,9 +38,7 @@ export function LeadWork() {
                 <Kpi name="Score at sales-ready" value={number(l.scoreSnapshot?.total ?? l.score, 1)} />
                 <Kpi name="Source" value={l.profile.source ?? '—'} />
               </p>
-              <p>
-                {l.profile.title ?? ''} · {l.profile.email} · {l.profile.country ?? ''}
-              </p>
+              <p>{[l.profile.title, l.profile.email, l.profile.country].filter(Boolean).join(' · ')}</p>
               {l.salesReadyReason ? (
                 <p>
                   <strong>Why sales-ready:</strong> {label(l.salesReadyReason.kind)} — {l.salesReadyReason.detail} (

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ApiError } from '../api';
 import { Empty, ErrorText, Loaded, Notice, Panel, Select, TextInput, useApi } from '../components/ui';
@@ -8,6 +8,10 @@ import { dateTime, number, percent } from '../format';
 import { definitionOf, formOf, type Definition, type RuleForm } from '../rule-form';
 import { useSignedIn } from '../session';
 import type { RuleSetSummary } from './RuleSets';
+
+/** The definition's paths the editor shows next to their own field; others are listed under the form. */
+const SHOWN_AT_A_FIELD =
+  /^(name|description|fit\.grades|fit\.rules\.\d+\.(id|points|when)|engagement\.halfLifeDays|engagement\.rules\.\d+\.(id|activityTypes|points|repeat|when)|mql|handRaises|handRaiseDays|tiers\.\d+\.when)(\.|$)/;
 
 type RuleSetVersion = RuleSetSummary & { definition: Definition };
 
@@ -69,7 +73,7 @@ export function RuleSetEditor() {
               {v.status === 'draft' ? <DraftEditor version={v} path={path} /> : <ReadOnly definition={v.definition} />}
             </Panel>
             <BacktestPanel version={v} />
-            {v.status === 'draft' ? <PublishPanel version={v} /> : null}
+            <PublishPanel version={v} />
           </>
         )}
       </Loaded>
@@ -119,9 +123,7 @@ function DraftEditor({ version, path }: { version: RuleSetVersion; path: string 
     if (Object.keys(problems).length === 0) save.mutate(definition);
   }
 
-  const otherProblems = save.error?.details.filter(
-    (d) => !document.querySelector(`[data-field="${d.field.replace(/^body\./, '')}"]`),
-  );
+  const otherProblems = save.error?.details.filter((d) => !SHOWN_AT_A_FIELD.test(d.field.replace(/^body\.?/, '')));
   return (
     <form
       className="rule-editor"
@@ -168,7 +170,7 @@ function DraftEditor({ version, path }: { version: RuleSetVersion; path: string 
       <fieldset>
         <legend>Fit rules (who the lead is)</legend>
         {form.fit.map((r, i) => (
-          <div className="rule-row" key={i} data-field={`fit.rules.${i}`}>
+          <div className="rule-row" key={i}>
             <TextInput
               label={`Fit rule ${i + 1} id`}
               value={r.id}
@@ -229,7 +231,7 @@ function DraftEditor({ version, path }: { version: RuleSetVersion; path: string 
           error={problem('engagement.halfLifeDays')}
         />
         {form.engagement.map((r, i) => (
-          <div className="rule-row" key={i} data-field={`engagement.rules.${i}`}>
+          <div className="rule-row" key={i}>
             <TextInput
               label={`Engagement rule ${i + 1} id`}
               value={r.id}
@@ -336,7 +338,7 @@ function DraftEditor({ version, path }: { version: RuleSetVersion; path: string 
           />
         </div>
         {form.tiers.map((t, i) => (
-          <div className="rule-row" key={i} data-field={`tiers.${i}`}>
+          <div className="rule-row" key={i}>
             <Select
               label={`Tier rule ${i + 1}`}
               value={t.tier}
@@ -567,17 +569,23 @@ function BacktestResult({ result }: { result: Backtest }) {
 function PublishPanel({ version }: { version: RuleSetVersion }) {
   const { call } = useSignedIn();
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
   const [confirming, setConfirming] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
   const publish = useMutation<unknown, ApiError, void>({
     mutationFn: () => call(`/api/lead-scoring/v1/rule-sets/${version.id}/publish`, { method: 'POST' }),
-    onSuccess: async () => {
-      setNotice(`Published v${version.version}: it is active and every lead is being re-scored.`);
-      await queryClient.invalidateQueries();
-      navigate(`/rules/${version.id}`);
-    },
+    onSuccess: () => queryClient.invalidateQueries(),
   });
+  if (version.status === 'published') {
+    return (
+      <Panel title="Publish">
+        <p role="status">
+          v{version.version} was published {dateTime(version.publishedAt)} by {version.publishedBy}
+          {version.active
+            ? ' and is the active version: every lead is scored by it.'
+            : '; a later version replaced it.'}
+        </p>
+      </Panel>
+    );
+  }
   return (
     <Panel title="Publish">
       {confirming ? (
@@ -596,7 +604,6 @@ function PublishPanel({ version }: { version: RuleSetVersion }) {
         </button>
       )}
       <ErrorText error={publish.error} prefix="Could not publish" />
-      <Notice text={notice} />
     </Panel>
   );
 }

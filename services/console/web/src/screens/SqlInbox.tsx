@@ -47,7 +47,10 @@ function SqlCard({ sql, onDone }: { sql: Assignment; onDone: (notice: string) =>
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState('');
   const [notes, setNotes] = useState('');
-  const timeline = useApi<{ entries: TimelineEntry[] }>(`/api/reporting/v1/leads/${sql.leadId}/timeline`);
+  // The evidence travels to reporting as an event: ask again until it is there.
+  const timeline = useApi<{ entries: TimelineEntry[] }>(`/api/reporting/v1/leads/${sql.leadId}/timeline`, {
+    refetchInterval: (query) => (query.state.data?.entries.some((e) => e.type === 'lead.qualified') ? false : 3000),
+  });
   const qualified = timeline.data?.entries.filter((e) => e.type === 'lead.qualified').at(-1);
   const evidence = qualified?.data.evidence as Evidence | undefined;
   const answer = useMutation<unknown, ApiError, { action: 'accept' | 'reject'; body?: object }>({
