@@ -282,6 +282,18 @@ describe('the console in a browser, one role at a time', () => {
     await signIn(sdrPage, 'sdr', 'ben');
     await sdrPage.goto(`/queue/${leadIdFromEmail('dana@acme.example')}`);
     await sdrPage.getByText(/Could not load the lead: Your role may not do this/).waitFor();
+    // The same holds for the score and the account, which the console reads for SDRs only after sdr-queue agrees.
+    const dana = leadIdFromEmail('dana@acme.example');
+    const asSdr = async (sdr: string, what: string) =>
+      (
+        await callApi(`${stack.url('console')}/api/console/v1/leads/${dana}/${what}`, {
+          token: await tokenFor('sdr', sdr),
+        })
+      ).status;
+    expect(await asSdr('ben', 'score')).toBe(403);
+    expect(await asSdr('ben', 'account')).toBe(403);
+    expect(await asSdr('ann', 'score')).toBe(200);
+    expect(await asSdr('ann', 'account')).toBe(200);
     expect(page.errors).toEqual([]);
   });
 });
