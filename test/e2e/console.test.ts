@@ -78,6 +78,17 @@ describe('the console in a browser, one role at a time', () => {
       body: { email, firstName, title: 'VP Engineering', company: 'Acme', companySize: 1200, source: 'web' },
     });
     expect(lead.status).toBe(202);
+    // The form fill is scored before the activity, as on a real site (the two travel on different topics).
+    await waitFor(
+      async () => {
+        const known = await callApi<{ profile: { firstName?: string } }>(
+          `${stack.url('lead-scoring')}/v1/leads/${lead.body.leadId}`,
+          { token: tokens.mo },
+        );
+        return known.body.profile?.firstName === firstName || undefined;
+      },
+      { what: `${firstName}'s profile in lead scoring` },
+    );
     const activities = await callApi(`${stack.url('lead-scoring')}/v1/activities`, {
       token: tokens.service,
       body: [
