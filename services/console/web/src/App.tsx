@@ -1,16 +1,19 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { lazy, Suspense } from 'react';
 import { Navigate, NavLink, Route, Routes } from 'react-router';
 import { useSession, type Role } from './session';
 import { SignIn } from './screens/SignIn';
-import { RuleSets } from './screens/RuleSets';
-import { RuleSetEditor } from './screens/RuleSetEditor';
-import { LeadLookup } from './screens/LeadLookup';
 import { MyQueue } from './screens/MyQueue';
 import { LeadWork } from './screens/LeadWork';
 import { Team } from './screens/Team';
 import { Routing } from './screens/Routing';
 import { SqlInbox } from './screens/SqlInbox';
-import { Dashboard } from './screens/Dashboard';
+import { LeadLookup } from './screens/LeadLookup';
+import { RuleSets } from './screens/RuleSets';
+
+// The screens with charts load on first visit, so an SDR's queue does not wait for the charting library.
+const Dashboard = lazy(() => import('./screens/Dashboard').then((m) => ({ default: m.Dashboard })));
+const RuleSetEditor = lazy(() => import('./screens/RuleSetEditor').then((m) => ({ default: m.RuleSetEditor })));
 
 interface Screen {
   path: string;
@@ -73,20 +76,22 @@ export function App() {
       {mine.length === 0 ? (
         <p className="empty">The role {session.role} has no screens in the console; sign in with another role.</p>
       ) : (
-        <Routes>
-          {allowed('/queue') && <Route path="/queue" element={<MyQueue />} />}
-          {allowed('/queue') && <Route path="/queue/:leadId" element={<LeadWork />} />}
-          {allowed('/team') && <Route path="/team" element={<Team />} />}
-          {allowed('/team') && <Route path="/team/leads/:leadId" element={<LeadWork />} />}
-          {allowed('/routing') && <Route path="/routing" element={<Routing />} />}
-          {allowed('/inbox') && <Route path="/inbox" element={<SqlInbox />} />}
-          {allowed('/rules') && <Route path="/rules" element={<RuleSets />} />}
-          {allowed('/rules') && <Route path="/rules/:id" element={<RuleSetEditor />} />}
-          {allowed('/reports') && <Route path="/reports" element={<Dashboard />} />}
-          {allowed('/leads') && <Route path="/leads" element={<LeadLookup />} />}
-          {allowed('/leads') && <Route path="/leads/:leadId" element={<LeadLookup />} />}
-          <Route path="*" element={<Navigate to={mine[0]!.path} replace />} />
-        </Routes>
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          <Routes>
+            {allowed('/queue') && <Route path="/queue" element={<MyQueue />} />}
+            {allowed('/queue') && <Route path="/queue/:leadId" element={<LeadWork />} />}
+            {allowed('/team') && <Route path="/team" element={<Team />} />}
+            {allowed('/team') && <Route path="/team/leads/:leadId" element={<LeadWork />} />}
+            {allowed('/routing') && <Route path="/routing" element={<Routing />} />}
+            {allowed('/inbox') && <Route path="/inbox" element={<SqlInbox />} />}
+            {allowed('/rules') && <Route path="/rules" element={<RuleSets />} />}
+            {allowed('/rules') && <Route path="/rules/:id" element={<RuleSetEditor />} />}
+            {allowed('/reports') && <Route path="/reports" element={<Dashboard />} />}
+            {allowed('/leads') && <Route path="/leads" element={<LeadLookup />} />}
+            {allowed('/leads') && <Route path="/leads/:leadId" element={<LeadLookup />} />}
+            <Route path="*" element={<Navigate to={mine[0]!.path} replace />} />
+          </Routes>
+        </Suspense>
       )}
     </Shell>
   );

@@ -33,6 +33,7 @@ describe('how the console words numbers and codes', () => {
     expect(label('lead.sales-ready')).toBe('Sales ready');
     expect(label('sla.breached')).toBe('SLA breached');
     expect(label(null)).toBe('—');
+    expect(label('mqlToSql')).toBe('MQL to SQL');
     expect(percent(0.256)).toBe('26%');
     expect(percent(null)).toBe('—');
   });

@@ -5,6 +5,8 @@ export function label(code: string | null | undefined): string {
   if (!code) return '—';
   const text = code
     .replace(/^lead\./, '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
     .replace(/[_.-]/g, ' ')
     .replace(/\b(sla|sql|mql)\b/gi, (w) => w.toUpperCase());
   return text.charAt(0).toUpperCase() + text.slice(1);

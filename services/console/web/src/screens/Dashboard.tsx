@@ -26,6 +26,7 @@ const WINDOWS: Record<string, number> = {
   'Last 365 days': 365,
 };
 const DAY = 86_400_000;
+const STAGE_ORDER = ['captured', 'mql', 'working', 'sql', 'opportunity', 'won'];
 
 interface Funnel {
   stages: Array<{ stage: string; leads: number; conversionFromPrevious: number | null }>;
@@ -137,7 +138,7 @@ function FunnelView({ funnel }: { funnel: Funnel }) {
           <BarChart data={funnel.stages} layout="vertical" margin={{ left: 30 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis type="number" allowDecimals={false} />
-            <YAxis type="category" dataKey="stage" tickFormatter={label} />
+            <YAxis type="category" dataKey="stage" tickFormatter={label} width={90} interval={0} />
             <Tooltip />
             <Bar dataKey="leads" name="Leads" fill="#2563eb" />
           </BarChart>
@@ -296,14 +297,16 @@ function VelocityView({ velocity }: { velocity: Velocity }) {
             </tr>
           </thead>
           <tbody>
-            {velocity.stages.map((st) => (
-              <tr key={st.stage}>
-                <th scope="row">{label(st.stage)}</th>
-                <td className="num">{number(st.moves)}</td>
-                <td className="num">{minutes(st.medianHours * 60)}</td>
-                <td className="num">{minutes(st.p90Hours * 60)}</td>
-              </tr>
-            ))}
+            {[...velocity.stages]
+              .sort((a, b) => STAGE_ORDER.indexOf(a.stage) - STAGE_ORDER.indexOf(b.stage))
+              .map((st) => (
+                <tr key={st.stage}>
+                  <th scope="row">{label(st.stage)}</th>
+                  <td className="num">{number(st.moves)}</td>
+                  <td className="num">{minutes(st.medianHours * 60)}</td>
+                  <td className="num">{minutes(st.p90Hours * 60)}</td>
+                </tr>
+              ))}
           </tbody>
         </table>
       )}
@@ -325,7 +328,7 @@ function EffortView({ effort }: { effort: Effort }) {
         aria-label={`Touches by score band: ${effort.byScoreBand.map((b) => `${b.band} ${b.touches}`).join(', ')}`}
       >
         <ResponsiveContainer width="100%" height={200}>
-          <BarChart data={effort.byScoreBand}>
+          <BarChart data={[...effort.byScoreBand].sort((a, b) => parseFloat(a.band) - parseFloat(b.band))}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="band" />
             <YAxis allowDecimals={false} />
@@ -352,7 +355,7 @@ function ReasonsView({ reasons }: { reasons: Reasons }) {
         <BarChart data={reasons.byReason} layout="vertical" margin={{ left: 40 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis type="number" allowDecimals={false} />
-          <YAxis type="category" dataKey="reason" tickFormatter={label} width={110} />
+          <YAxis type="category" dataKey="reason" tickFormatter={label} width={130} interval={0} />
           <Tooltip />
           <Legend />
           <Bar dataKey="recycled" name="Recycled" stackId="r" fill="#d97706" />

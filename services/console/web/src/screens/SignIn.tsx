@@ -10,7 +10,7 @@ interface AuthConfig {
 
 /** A sensible user id for each role on the local stack (the demo's people). */
 const DEFAULT_SUB: Record<string, string> = {
-  marketing_ops: 'mo',
+  marketing_ops: 'maria',
   sdr: 'ann',
   sdr_manager: 'maya',
   sales: 'sam',
@@ -85,7 +85,7 @@ export function SignIn() {
               required
               hint={
                 role === 'sdr'
-                  ? 'Your SDR id, as your manager set it up (the demo has ann, ben, cara, dev…).'
+                  ? 'Your SDR id, as your manager set it up (the demo has ann, ben, chiara, dan, eve and finn).'
                   : 'Who you are, as recorded on your actions.'
               }
             />
