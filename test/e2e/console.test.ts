@@ -188,7 +188,10 @@ describe('the console in a browser, one role at a time', () => {
     await page.getByText('attempts 1 of 5', { exact: true }).waitFor();
     await screenshot(page, 'sdr-lead');
 
-    await page.getByRole('tab', { name: 'Qualify', exact: true }).click();
+    // The action tabs work from the keyboard: arrows move between them.
+    await page.getByRole('tab', { name: 'Log a touch' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Qualify', exact: true }).getAttribute('aria-selected')).toBe('true');
     await page.getByLabel('The buyer confirmed the need').check();
     await page.getByLabel('Need, in the buyer’s words').fill('Their SDR team misses first-touch SLAs.');
     await page.getByLabel('Key person’s buying role').selectOption('decision_maker');
@@ -199,6 +202,7 @@ describe('the console in a browser, one role at a time', () => {
     // Keyboard: Enter in the last field submits the evidence.
     await page.getByLabel('Timing').press('Enter');
     await page.waitForURL('**/queue');
+    await page.getByText('Qualified: the lead is in the sales inbox.').waitFor();
     await waitFor(async () => ((await statusOf(leadId)).status === 'qualified' ? true : undefined), {
       what: 'the lead qualified',
     });
@@ -292,7 +296,7 @@ describe('the console in a browser, one role at a time', () => {
     const sdrPage = await newPage(browser, stack.url('console'));
     await signIn(sdrPage, 'sdr', 'ben');
     await sdrPage.goto(`/queue/${leadIdFromEmail('dana@acme.example')}`);
-    await sdrPage.getByText(/Could not load the lead: Your role may not do this/).waitFor();
+    await sdrPage.getByText(/Could not load the lead: You may not do this: /).waitFor();
     // The same holds for the score and the account, which the console reads for SDRs only after sdr-queue agrees.
     const dana = leadIdFromEmail('dana@acme.example');
     const asSdr = async (sdr: string, what: string) =>
@@ -305,6 +309,14 @@ describe('the console in a browser, one role at a time', () => {
     expect(await asSdr('ben', 'account')).toBe(403);
     expect(await asSdr('ann', 'score')).toBe(200);
     expect(await asSdr('ann', 'account')).toBe(200);
+    // Ann sees the buying committee at Acme, but the contact details of her own lead only.
+    const account = await callApi<{ leads: Array<{ leadId: string | null; email: string | null; title: string }> }>(
+      `${stack.url('console')}/api/console/v1/leads/${dana}/account`,
+      { token: await tokenFor('sdr', 'ann') },
+    );
+    expect(account.body.leads.length).toBeGreaterThanOrEqual(3);
+    expect(account.body.leads.filter((l) => l.email !== null).map((l) => l.email)).toEqual(['dana@acme.example']);
+    expect(account.body.leads.every((l) => l.title === 'VP Engineering')).toBe(true);
     expect(page.errors).toEqual([]);
   });
 });

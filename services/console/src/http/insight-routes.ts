@@ -54,7 +54,8 @@ export function insightRoutes(deps: { jwtSecret: string; leadScoringUrl: string;
     defineRoute({
       method: 'get',
       path: '/api/console/v1/leads/:id/account',
-      summary: "A lead's account and its buying committee; 204 when the lead has no account.",
+      summary:
+        "A lead's account and its buying committee (an SDR gets the others without contact details); 204 when none.",
       roles,
       params,
       responses: { 200: { description: 'The account' }, 204: { description: 'No account' } },
@@ -62,7 +63,17 @@ export function insightRoutes(deps: { jwtSecret: string; leadScoringUrl: string;
         const access = await readerFor(principal, id);
         if (access.refused) return access.refused;
         if (!access.accountId) return { status: 204 };
-        return get(`${deps.leadScoringUrl}/v1/accounts/${access.accountId}`, access.reader);
+        const account = await get(`${deps.leadScoringUrl}/v1/accounts/${access.accountId}`, access.reader);
+        if (principal.role !== 'sdr' || account.status !== 200) return account;
+        // An SDR sees who else is on the buying committee (role, title, stage, engagement), not their contact details.
+        const body = account.body as { leads: Array<Record<string, unknown> & { leadId: string }> };
+        return {
+          status: 200,
+          body: {
+            ...body,
+            leads: body.leads.map((l) => (l.leadId === id ? l : { ...l, leadId: null, email: null })),
+          },
+        };
       },
     }),
   ];

@@ -1,4 +1,3 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
 import { Navigate, NavLink, Route, Routes } from 'react-router';
 import { useSession, type Role } from './session';
@@ -34,7 +33,6 @@ export const SCREENS: Screen[] = [
 
 export function App() {
   const { session, signOut } = useSession();
-  const queryClient = useQueryClient();
   if (!session) {
     return (
       <Shell>
@@ -51,14 +49,7 @@ export function App() {
           <span>
             {session.sub} · {session.role.replace('_', ' ')}
           </span>
-          <button
-            type="button"
-            className="link"
-            onClick={() => {
-              queryClient.clear();
-              signOut();
-            }}
-          >
+          <button type="button" className="link" onClick={signOut}>
             Sign out
           </button>
         </div>

@@ -42,9 +42,12 @@ export function describeFailure(path: string, status: number, body: unknown): Ap
   const error = (body as { error?: { code?: string; message?: string; details?: FieldProblem[] } } | null)?.error;
   const said = error?.message;
   const code = error?.code ?? String(status);
-  const details = error?.details ?? [];
+  // Some refusals carry an object of facts as details (e.g. where a follow-up stands); only a list names fields.
+  const details = Array.isArray(error?.details) ? error.details : [];
   if (status === 401) return new ApiError('Your sign-in has expired or is not valid: sign in again.', status, code);
-  if (status === 403) return new ApiError(`Your role may not do this${said ? `: ${said}` : ''}.`, status, code);
+  if (status === 403) {
+    return new ApiError(said ? `You may not do this: ${said}.` : 'Your role may not do this.', status, code);
+  }
   if (status === 502 || status === 503 || status === 504) {
     return new ApiError(
       `${serviceOf(path)} is not answering (HTTP ${status}); it may be starting or stopped. Try again in a moment.`,

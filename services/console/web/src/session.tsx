@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 import { apiCaller, type Call } from './api';
 
@@ -49,15 +50,22 @@ const SessionContext = createContext<SessionState | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<Session | null>(storedSession);
-  const signIn = useCallback((token: string) => {
-    const next = sessionFromToken(token);
-    sessionStorage.setItem(STORAGE_KEY, token);
-    setSession(next);
-  }, []);
+  // Cached answers belong to whoever asked: none survive a change of user.
+  const queryClient = useQueryClient();
+  const signIn = useCallback(
+    (token: string) => {
+      const next = sessionFromToken(token);
+      queryClient.clear();
+      sessionStorage.setItem(STORAGE_KEY, token);
+      setSession(next);
+    },
+    [queryClient],
+  );
   const signOut = useCallback(() => {
+    queryClient.clear();
     sessionStorage.removeItem(STORAGE_KEY);
     setSession(null);
-  }, []);
+  }, [queryClient]);
   const call = useMemo(() => apiCaller(session?.token ?? '', signOut), [session, signOut]);
   const value = useMemo(() => ({ session, signIn, signOut, call }), [session, signIn, signOut, call]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

@@ -38,7 +38,16 @@ export interface TimelineEntry {
 
 /** Why the lead has its score: each rule hit, what it gave and what it is worth now. */
 export function ScoreExplanationPanel({ leadId }: { leadId: string }) {
-  const query = useApi<ScoreExplanation>(`/api/console/v1/leads/${leadId}/score`);
+  const query = useApi<ScoreExplanation>(`/api/console/v1/leads/${leadId}/score`, {
+    retry: (count, error) => count < 2 && error.status >= 500,
+  });
+  if (query.error?.status === 404) {
+    return (
+      <Panel title="Score explanation">
+        <Empty>This lead has not been scored yet: it is scored when its profile or first activity arrives.</Empty>
+      </Panel>
+    );
+  }
   return (
     <Panel title="Score explanation">
       <Loaded query={query} what="the score explanation">
@@ -164,8 +173,9 @@ interface Account {
   rolesEngaged: string[];
   recentDays: number;
   leads: Array<{
-    leadId: string;
-    email: string;
+    /** Null for the others at the account when an SDR asks: they see the committee, not its contact details. */
+    leadId: string | null;
+    email: string | null;
     buyingRole: string | null;
     title: string | null;
     stage: string;
@@ -206,9 +216,17 @@ export function AccountPanel({ leadId, leadLink }: { leadId: string; leadLink?: 
                   </tr>
                 </thead>
                 <tbody>
-                  {a.leads.map((l) => (
-                    <tr key={l.leadId}>
-                      <th scope="row">{leadLink ? <Link to={leadLink(l.leadId)}>{l.email}</Link> : l.email}</th>
+                  {a.leads.map((l, i) => (
+                    <tr key={l.leadId ?? `other-${i}`}>
+                      <th scope="row">
+                        {!l.leadId || !l.email ? (
+                          <span className="muted">another contact</span>
+                        ) : leadLink ? (
+                          <Link to={leadLink(l.leadId)}>{l.email}</Link>
+                        ) : (
+                          l.email
+                        )}
+                      </th>
                       <td>{l.title ?? '—'}</td>
                       <td>{label(l.buyingRole)}</td>
                       <td>{label(l.stage)}</td>

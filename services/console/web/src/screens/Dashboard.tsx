@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import {
   Bar,
@@ -14,7 +14,7 @@ import {
 } from 'recharts';
 import { ApiError, qs } from '../api';
 import { Kpi } from '../components/lead-insight';
-import { Empty, ErrorText, Loaded, Panel, Select, TextInput, useApi } from '../components/ui';
+import { Empty, ErrorText, Loaded, Panel, Select, TextInput, useApi, useNow } from '../components/ui';
 import { label, minutes, money, number, percent } from '../format';
 import { useSignedIn } from '../session';
 
@@ -68,12 +68,13 @@ function currentQuarter(now = new Date()): string {
 /** Leadership's view: the funnel with its backward moves, SLAs, speed, velocity, plan vs actual, effort, reasons. */
 export function Dashboard() {
   const [windowName, setWindowName] = useState('Last 30 days');
+  // The window ends a minute ahead and moves every minute; between moves, the refreshes share one cache key.
+  const minute = useNow(60_000);
   const range = useMemo(() => {
-    // Whole minutes, so the window (and the cache key) holds still between refreshes.
-    const to = new Date(Math.ceil(Date.now() / 60_000) * 60_000 + 60_000);
+    const to = new Date(Math.ceil(minute / 60_000) * 60_000 + 60_000);
     return { from: new Date(to.getTime() - WINDOWS[windowName]! * DAY).toISOString(), to: to.toISOString() };
-  }, [windowName]);
-  const live = { refetchInterval: 15_000 };
+  }, [windowName, minute]);
+  const live = { refetchInterval: 15_000, placeholderData: keepPreviousData };
   const funnel = useApi<Funnel>(`/api/reporting/v1/reports/funnel${qs(range)}`, live);
   const sla = useApi<Sla>(`/api/reporting/v1/reports/sla${qs({ ...range, groupBy: 'team' })}`, live);
   const velocity = useApi<Velocity>(`/api/reporting/v1/reports/velocity${qs(range)}`, live);
@@ -124,7 +125,10 @@ export function Dashboard() {
 function FunnelView({ funnel }: { funnel: Funnel }) {
   if (funnel.stages.every((s) => s.leads === 0)) {
     return (
-      <Empty>No lead moved in this window. Send leads (POST /api/lead-scoring/v1/leads) or run npm run demo.</Empty>
+      <Empty>
+        No lead moved in this window. Widen the window, or check that your lead sources send leads (on a local stack,
+        npm run demo feeds one).
+      </Empty>
     );
   }
   return (
@@ -478,7 +482,7 @@ function SetTarget({ period, path }: { period: string; path: string }) {
       call(`/api/reporting/v1/targets/${period}`, { method: 'PUT', body: { revenue: Number(revenue) } }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: [path] }),
   });
-  if (role !== 'leadership') return <p className="muted">Leadership sets targets.</p>;
+  if (role !== 'leadership' && role !== 'admin') return <p className="muted">Leadership sets targets.</p>;
   return (
     <form
       className="inline"

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { leadIdFromEmail } from '@handoff/contracts/lead-id';
 import { AccountPanel, Kpi, ScoreExplanationPanel, TimelinePanel } from '../components/lead-insight';
-import { Loaded, Panel, TextInput, useApi } from '../components/ui';
+import { Empty, Loaded, Panel, TextInput, useApi } from '../components/ui';
 import { dateTime, label, number, personName } from '../format';
 
 interface Lead {
@@ -59,6 +59,16 @@ export function LeadLookup() {
 
 function LeadProfile({ leadId }: { leadId: string }) {
   const lead = useApi<Lead>(`/api/lead-scoring/v1/leads/${leadId}`);
+  if (lead.error?.status === 404) {
+    return (
+      <Panel title="Lead">
+        <Empty>
+          No lead with that e-mail or id. If the lead’s source gave it an id of its own, search by that id; a lead sent
+          a moment ago may take a few seconds to appear.
+        </Empty>
+      </Panel>
+    );
+  }
   return (
     <>
       <Panel title="Lead">

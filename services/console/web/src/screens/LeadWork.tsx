@@ -177,13 +177,29 @@ function Actions({ lead }: { lead: LeadDetail }) {
   ];
   return (
     <Panel title="Actions">
-      <div role="tablist" aria-label="What to do" className="tabs">
+      {/* Tabs as the ARIA pattern has them: one stop in the Tab order, arrows move between them. */}
+      <div
+        role="tablist"
+        aria-label="What to do"
+        className="tabs"
+        onKeyDown={(e) => {
+          const at = tabs.findIndex(([k]) => k === kind);
+          const by = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+          if (!by) return;
+          const next = tabs[(at + by + tabs.length) % tabs.length]![0];
+          setKind(next);
+          document.getElementById(`action-tab-${next}`)?.focus();
+        }}
+      >
         {tabs.map(([k, text]) => (
           <button
             key={k}
+            id={`action-tab-${k}`}
             type="button"
             role="tab"
             aria-selected={kind === k}
+            aria-controls="action-panel"
+            tabIndex={kind === k ? 0 : -1}
             className={kind === k ? 'active' : undefined}
             onClick={() => setKind(k)}
           >
@@ -191,7 +207,7 @@ function Actions({ lead }: { lead: LeadDetail }) {
           </button>
         ))}
       </div>
-      <div role="tabpanel">
+      <div role="tabpanel" id="action-panel" aria-labelledby={`action-tab-${kind}`}>
         {kind === 'touch' ? <TouchForm lead={lead} /> : null}
         {kind === 'qualify' ? <QualifyForm lead={lead} /> : null}
         {kind === 'disqualify' ? <DispositionForm lead={lead} kind="disqualify" /> : null}
@@ -373,7 +389,7 @@ function DispositionForm({ lead, kind }: { lead: LeadDetail; kind: 'disqualify' 
   return (
     <FormShell
       submit={kind === 'recycle' ? 'Recycle to nurture' : 'Disqualify'}
-      busy={mutation.isPending}
+      busy={mutation.isPending || Boolean(unresponsive && !override)}
       error={error}
       notice={notice}
       onSubmit={() =>
@@ -397,10 +413,10 @@ function DispositionForm({ lead, kind }: { lead: LeadDetail; kind: 'disqualify' 
       {unresponsive ? (
         <p className="warning">
           Unresponsive needs {MIN_ATTEMPTS} attempts over {MIN_BUSINESS_DAYS} business days:{' '}
-          {lead.followUp!.missing.join('; ')}.{role === 'sdr_manager' ? '' : ' Only your manager can override this.'}
+          {lead.followUp!.missing.join('; ')}.{role === 'sdr' ? ' Only your manager can override this.' : ''}
         </p>
       ) : null}
-      {unresponsive && role === 'sdr_manager' ? (
+      {unresponsive && role !== 'sdr' ? (
         <div className="field checkbox">
           <input id="override" type="checkbox" checked={override} onChange={(e) => setOverride(e.target.checked)} />
           <label htmlFor="override">Override the follow-up minimum (recorded)</label>

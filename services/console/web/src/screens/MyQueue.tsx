@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
+import type { ApiError } from '../api';
 import { Countdown } from '../components/countdown';
 import { Empty, ErrorText, Loaded, Notice, Panel, useApi } from '../components/ui';
 import { label, number, personName } from '../format';
@@ -12,10 +13,13 @@ export function MyQueue() {
   const { call, sub } = useSignedIn();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [notice, setNotice] = useState<string | null>(null);
+  // A lead just done with (qualified, let go) says so here.
+  const [notice, setNotice] = useState<string | null>(
+    (useLocation().state as { notice?: string } | null)?.notice ?? null,
+  );
   const queue = useApi<{ items: Assignment[] }>('/api/sdr-queue/v1/queue', { refetchInterval: 5000 });
-  const claim = useMutation({
-    mutationFn: () => call<Assignment | undefined>('/api/sdr-queue/v1/queue/next', { method: 'POST' }),
+  const claim = useMutation<Assignment | null, ApiError, void>({
+    mutationFn: () => call<Assignment | null>('/api/sdr-queue/v1/queue/next', { method: 'POST' }),
     onSuccess: async (lead) => {
       await queryClient.invalidateQueries({ queryKey: ['/api/sdr-queue/v1/queue'] });
       if (lead) navigate(`/queue/${lead.leadId}`);
@@ -32,7 +36,12 @@ export function MyQueue() {
       }
     >
       <Notice text={notice} />
-      <ErrorText error={claim.error} prefix="Could not claim a lead" />
+      <ErrorText
+        error={claim.error}
+        prefix={
+          claim.error?.status === 404 ? 'You are not set up as an SDR yet (ask your manager)' : 'Could not claim a lead'
+        }
+      />
       <Loaded query={queue} what="your queue">
         {({ items }) =>
           items.length === 0 ? (

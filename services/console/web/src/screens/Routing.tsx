@@ -25,6 +25,7 @@ interface Policy {
 
 interface RuleRow {
   id: string;
+  description: string;
   tiers: string;
   territories: string;
   segments: string;
@@ -46,6 +47,7 @@ function rowOf(rule: Rule): RuleRow {
   const toKind = 'team' in rule.to ? 'team' : 'sdrId';
   return {
     id: rule.id,
+    description: rule.description ?? '',
     tiers: words(rule.when.tiers),
     territories: words(rule.when.territories),
     segments: words(rule.when.segments),
@@ -64,7 +66,13 @@ function ruleOf(row: RuleRow): Rule {
   if (list(row.segments).length) when.segments = list(row.segments);
   if (list(row.sources).length) when.sources = list(row.sources);
   if (row.accountIds) when.accountIds = row.accountIds;
-  return { id: row.id, when, to: row.toKind === 'team' ? { team: row.to } : { sdrId: row.to }, strategy: row.strategy };
+  return {
+    id: row.id,
+    ...(row.description ? { description: row.description } : {}),
+    when,
+    to: row.toKind === 'team' ? { team: row.to } : { sdrId: row.to },
+    strategy: row.strategy,
+  };
 }
 
 /** The routing policy as ordered rules: first match wins; a new version applies at once. */
@@ -96,16 +104,30 @@ export function Routing() {
 function RoutingEditor({ policy, version }: { policy: Policy; version: number }) {
   const { call } = useSignedIn();
   const queryClient = useQueryClient();
-  const [rows, setRows] = useState<RuleRow[]>(() => policy.rules.map(rowOf));
-  const [settings, setSettings] = useState(() => ({ ...policy }));
+  const [rows, setRowsNow] = useState<RuleRow[]>(() => policy.rules.map(rowOf));
+  const [settings, setSettingsNow] = useState(() => ({ ...policy }));
   const [notice, setNotice] = useState<string | null>(null);
+  const [dirty, setDirty] = useState(false);
+  const [shownVersion, setShownVersion] = useState(version);
+  // A newer version (saved here or by another manager) replaces what is shown, unless there are edits to keep.
   useEffect(() => {
-    setRows(policy.rules.map(rowOf));
-    setSettings({ ...policy });
-  }, [version]); // a new version replaces what is shown
+    if (dirty || version === shownVersion) return;
+    setRowsNow(policy.rules.map(rowOf));
+    setSettingsNow({ ...policy });
+    setShownVersion(version);
+  }, [version, dirty, shownVersion, policy]);
+  const setRows = (update: (rows: RuleRow[]) => RuleRow[]) => {
+    setDirty(true);
+    setRowsNow(update);
+  };
+  const setSettings = (update: (settings: Policy) => Policy) => {
+    setDirty(true);
+    setSettingsNow(update);
+  };
   const save = useMutation<unknown, ApiError, Policy>({
     mutationFn: (body) => call('/api/sdr-queue/v1/routing', { method: 'PUT', body }),
     onSuccess: async () => {
+      setDirty(false);
       setNotice('Saved: waiting leads are routed under the new rules now.');
       await queryClient.invalidateQueries({ queryKey: ['/api/sdr-queue/v1/routing'] });
     },
@@ -150,6 +172,12 @@ function RoutingEditor({ policy, version }: { policy: Policy; version: number })
             onChange={(v) => setRow(i, { id: v })}
             required
             error={problem(`rules.${i}.id`)}
+          />
+          <TextInput
+            label="Description"
+            value={r.description}
+            onChange={(v) => setRow(i, { description: v })}
+            error={problem(`rules.${i}.description`)}
           />
           <TextInput
             label="Tiers"
@@ -234,6 +262,7 @@ function RoutingEditor({ policy, version }: { policy: Policy; version: number })
             ...r,
             {
               id: '',
+              description: '',
               tiers: '',
               territories: '',
               segments: '',
@@ -283,6 +312,11 @@ function RoutingEditor({ policy, version }: { policy: Policy; version: number })
       <button type="submit" disabled={save.isPending}>
         Save routing (new version)
       </button>
+      {dirty && version !== shownVersion ? (
+        <p className="warning" role="status">
+          Version {version} was saved meanwhile by someone else; saving replaces it with what you see here.
+        </p>
+      ) : null}
       <ErrorText error={save.error} prefix="Not saved" />
       <Notice text={notice} />
     </form>

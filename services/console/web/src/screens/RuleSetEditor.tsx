@@ -56,6 +56,7 @@ export function RuleSetEditor() {
   const { id } = useParams();
   const path = `/api/lead-scoring/v1/rule-sets/${id}`;
   const version = useApi<RuleSetVersion>(path);
+  const [dirty, setDirty] = useState(false);
   return (
     <>
       <p>
@@ -70,10 +71,14 @@ export function RuleSetEditor() {
                 {v.publishedAt ? `; published ${dateTime(v.publishedAt)} by ${v.publishedBy}` : ''}.{' '}
                 {v.status === 'published' ? 'Published versions never change: start a new draft to edit.' : ''}
               </p>
-              {v.status === 'draft' ? <DraftEditor version={v} path={path} /> : <ReadOnly definition={v.definition} />}
+              {v.status === 'draft' ? (
+                <DraftEditor version={v} path={path} onDirty={setDirty} />
+              ) : (
+                <ReadOnly definition={v.definition} />
+              )}
             </Panel>
-            <BacktestPanel version={v} />
-            <PublishPanel version={v} />
+            <BacktestPanel version={v} unsaved={dirty} />
+            <PublishPanel version={v} unsaved={dirty} />
           </>
         )}
       </Loaded>
@@ -85,16 +90,30 @@ function ReadOnly({ definition }: { definition: Definition }) {
   return <pre className="definition">{JSON.stringify(definition, null, 2)}</pre>;
 }
 
-function DraftEditor({ version, path }: { version: RuleSetVersion; path: string }) {
+function DraftEditor({
+  version,
+  path,
+  onDirty,
+}: {
+  version: RuleSetVersion;
+  path: string;
+  onDirty: (dirty: boolean) => void;
+}) {
   const { call } = useSignedIn();
   const queryClient = useQueryClient();
-  const [form, setForm] = useState<RuleForm>(() => formOf(version.definition));
+  const [form, setFormNow] = useState<RuleForm>(() => formOf(version.definition));
   const [local, setLocal] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<string | null>(null);
-  useEffect(() => setForm(formOf(version.definition)), [version.id, version.updatedAt]);
+  useEffect(() => setFormNow(formOf(version.definition)), [version.id, version.updatedAt]);
+  // Any edit makes the form differ from the saved draft, which is what backtest and publish use.
+  const setForm = (update: (f: RuleForm) => RuleForm) => {
+    onDirty(true);
+    setFormNow(update);
+  };
   const save = useMutation<RuleSetVersion, ApiError, Definition>({
     mutationFn: (definition) => call<RuleSetVersion>(path, { method: 'PUT', body: definition }),
     onSuccess: async () => {
+      onDirty(false);
       setNotice('Draft saved. Backtest it before you publish.');
       await queryClient.invalidateQueries({ queryKey: [path] });
     },
@@ -170,7 +189,8 @@ function DraftEditor({ version, path }: { version: RuleSetVersion; path: string 
       <fieldset>
         <legend>Fit rules (who the lead is)</legend>
         {form.fit.map((r, i) => (
-          <div className="rule-row" key={i}>
+          <fieldset className="rule-row" key={i}>
+            <legend className="sr-only">{`Fit rule ${i + 1}${r.id ? `: ${r.id}` : ''}`}</legend>
             <TextInput
               label={`Fit rule ${i + 1} id`}
               value={r.id}
@@ -198,7 +218,7 @@ function DraftEditor({ version, path }: { version: RuleSetVersion; path: string 
             >
               Remove
             </button>
-          </div>
+          </fieldset>
         ))}
         <button
           type="button"
@@ -231,7 +251,8 @@ function DraftEditor({ version, path }: { version: RuleSetVersion; path: string 
           error={problem('engagement.halfLifeDays')}
         />
         {form.engagement.map((r, i) => (
-          <div className="rule-row" key={i}>
+          <fieldset className="rule-row" key={i}>
+            <legend className="sr-only">{`Engagement rule ${i + 1}${r.id ? `: ${r.id}` : ''}`}</legend>
             <TextInput
               label={`Engagement rule ${i + 1} id`}
               value={r.id}
@@ -280,7 +301,7 @@ function DraftEditor({ version, path }: { version: RuleSetVersion; path: string 
             >
               Remove
             </button>
-          </div>
+          </fieldset>
         ))}
         <button
           type="button"
@@ -338,7 +359,8 @@ function DraftEditor({ version, path }: { version: RuleSetVersion; path: string 
           />
         </div>
         {form.tiers.map((t, i) => (
-          <div className="rule-row" key={i}>
+          <fieldset className="rule-row" key={i}>
+            <legend className="sr-only">{`Tier rule ${i + 1}`}</legend>
             <Select
               label={`Tier rule ${i + 1}`}
               value={t.tier}
@@ -359,7 +381,7 @@ function DraftEditor({ version, path }: { version: RuleSetVersion; path: string 
             >
               Remove
             </button>
-          </div>
+          </fieldset>
         ))}
       </fieldset>
       <button type="submit" disabled={save.isPending}>
@@ -392,11 +414,15 @@ function DraftEditor({ version, path }: { version: RuleSetVersion; path: string 
   );
 }
 
+function UnsavedNote() {
+  return <p className="warning">Save the draft first: backtest and publish use the saved version.</p>;
+}
+
 function isoDay(date: Date) {
   return date.toISOString().slice(0, 10);
 }
 
-function BacktestPanel({ version }: { version: RuleSetVersion }) {
+function BacktestPanel({ version, unsaved }: { version: RuleSetVersion; unsaved: boolean }) {
   const { call } = useSignedIn();
   const [from, setFrom] = useState(isoDay(new Date(Date.now() - 90 * 86_400_000)));
   const [to, setTo] = useState(isoDay(new Date(Date.now() + 86_400_000)));
@@ -438,10 +464,11 @@ function BacktestPanel({ version }: { version: RuleSetVersion }) {
           onChange={setSdrs}
           error={run.error?.forField('sdrs')}
         />
-        <button type="submit" disabled={run.isPending}>
+        <button type="submit" disabled={run.isPending || unsaved}>
           {run.isPending ? 'Replaying history…' : 'Run backtest'}
         </button>
       </form>
+      {unsaved ? <UnsavedNote /> : null}
       <ErrorText error={run.error} prefix="The backtest failed" />
       {!result && !run.isPending ? (
         <Empty>
@@ -566,7 +593,7 @@ function BacktestResult({ result }: { result: Backtest }) {
   );
 }
 
-function PublishPanel({ version }: { version: RuleSetVersion }) {
+function PublishPanel({ version, unsaved }: { version: RuleSetVersion; unsaved: boolean }) {
   const { call } = useSignedIn();
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
@@ -599,9 +626,12 @@ function PublishPanel({ version }: { version: RuleSetVersion }) {
           </button>
         </div>
       ) : (
-        <button type="button" onClick={() => setConfirming(true)}>
-          Publish this draft…
-        </button>
+        <>
+          <button type="button" onClick={() => setConfirming(true)} disabled={unsaved}>
+            Publish this draft…
+          </button>
+          {unsaved ? <UnsavedNote /> : null}
+        </>
       )}
       <ErrorText error={publish.error} prefix="Could not publish" />
     </Panel>

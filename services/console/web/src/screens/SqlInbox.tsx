@@ -14,6 +14,13 @@ interface Evidence {
   timing: string;
 }
 
+/** The lead's latest qualification, unless a rejection came after it (then the new one is still on its way). */
+function latestQualification(entries: TimelineEntry[] | undefined): TimelineEntry | undefined {
+  if (!entries) return undefined;
+  const at = entries.findLastIndex((e) => e.type === 'lead.qualified');
+  return at >= 0 && at > entries.findLastIndex((e) => e.type === 'lead.rejected') ? entries[at] : undefined;
+}
+
 /** SQLs waiting for sales, oldest first, each with the SDR's evidence and accept / reject. */
 export function SqlInbox() {
   const inbox = useApi<{ items: Assignment[] }>('/api/sdr-queue/v1/sqls', { refetchInterval: 5000 });
@@ -47,11 +54,12 @@ function SqlCard({ sql, onDone }: { sql: Assignment; onDone: (notice: string) =>
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState('');
   const [notes, setNotes] = useState('');
-  // The evidence travels to reporting as an event: ask again until it is there.
+  // The evidence travels to reporting as an event: ask again until this qualification's is there (after a
+  // rejection, the SDR's new evidence, not the first).
   const timeline = useApi<{ entries: TimelineEntry[] }>(`/api/reporting/v1/leads/${sql.leadId}/timeline`, {
-    refetchInterval: (query) => (query.state.data?.entries.some((e) => e.type === 'lead.qualified') ? false : 3000),
+    refetchInterval: (query) => (latestQualification(query.state.data?.entries) ? false : 3000),
   });
-  const qualified = timeline.data?.entries.filter((e) => e.type === 'lead.qualified').at(-1);
+  const qualified = latestQualification(timeline.data?.entries);
   const evidence = qualified?.data.evidence as Evidence | undefined;
   const answer = useMutation<unknown, ApiError, { action: 'accept' | 'reject'; body?: object }>({
     mutationFn: ({ action, body }) => call(`/api/sdr-queue/v1/leads/${sql.leadId}/${action}`, { method: 'POST', body }),
@@ -65,6 +73,7 @@ function SqlCard({ sql, onDone }: { sql: Assignment; onDone: (notice: string) =>
     },
   });
   const name = personName(sql.profile);
+  const mayAnswer = role === 'sales' || role === 'admin';
   return (
     <li className="card" aria-label={`SQL ${name}`}>
       <h3>
@@ -92,7 +101,7 @@ function SqlCard({ sql, onDone }: { sql: Assignment; onDone: (notice: string) =>
       ) : (
         <p className="muted">The evidence has not reached reporting yet.</p>
       )}
-      {role === 'sales' ? (
+      {mayAnswer ? (
         rejecting ? (
           <form
             onSubmit={(e) => {

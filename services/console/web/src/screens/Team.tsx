@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { ApiError } from '../api';
 import { Countdown } from '../components/countdown';
 import { Empty, ErrorText, Loaded, Notice, Panel, Select, TextInput, useApi } from '../components/ui';
@@ -26,11 +26,13 @@ interface TeamLoad {
 
 /** A manager's view: load per SDR and availability, the team queue with bulk reassign, at-risk and waiting leads. */
 export function Team() {
+  const arrived = (useLocation().state as { notice?: string } | null)?.notice ?? null;
   const teams = useApi<{ teams: TeamLoad[] }>('/api/sdr-queue/v1/teams', { refetchInterval: 5000 });
   const [picked, setPicked] = useState('');
   const team = teams.data?.teams.find((t) => t.id === picked) ?? teams.data?.teams[0];
   return (
     <>
+      <Notice text={arrived} />
       <Panel
         title="Team load"
         actions={
@@ -49,15 +51,15 @@ export function Team() {
             team ? (
               <LoadTable team={team} />
             ) : (
-              <Empty>You manage no team yet. An admin names a team’s manager (PUT /v1/teams/:id).</Empty>
+              <Empty>You manage no team yet: ask an admin to name you a team’s manager.</Empty>
             )
           }
         </Loaded>
       </Panel>
       {team ? (
         <>
-          <AtRisk team={team} />
-          <TeamQueue team={team} />
+          <AtRisk key={`risk-${team.id}`} team={team} />
+          <TeamQueue key={`queue-${team.id}`} team={team} />
         </>
       ) : null}
       <Waiting />
@@ -76,7 +78,7 @@ function LoadTable({ team }: { team: TeamLoad }) {
     },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['/api/sdr-queue/v1/teams'] }),
   });
-  if (team.sdrs.length === 0) return <Empty>Team {team.name} has no SDRs yet; add them with PUT /v1/sdrs/:id.</Empty>;
+  if (team.sdrs.length === 0) return <Empty>Team {team.name} has no SDRs yet: ask an admin to add them.</Empty>;
   return (
     <>
       <table>
@@ -211,7 +213,12 @@ function TeamQueue({ team }: { team: TeamLoad }) {
     mutationFn: () =>
       call('/api/sdr-queue/v1/leads/reassign', {
         method: 'POST',
-        body: { leadIds: [...selected], toSdrId: to, ...(reason ? { reason } : {}) },
+        // Only leads still in the queue: one that left meanwhile would make the all-or-none move fail.
+        body: {
+          leadIds: [...selected].filter((id) => queue.data?.items.some((a) => a.leadId === id)),
+          toSdrId: to,
+          ...(reason ? { reason } : {}),
+        },
       }),
     onSuccess: async () => {
       setNotice(`Moved ${selected.size} lead${selected.size === 1 ? '' : 's'} to ${to}.`);
