@@ -246,6 +246,19 @@ describe('the console in a browser, one role at a time', () => {
     await page.getByText('Moved 1 lead to ben.').waitFor();
     expect((await statusOf(leadId)).sdrId).toBe('ben');
     expect(await unlabelledControls(page)).toEqual([]);
+
+    // Letting a lead go as unresponsive before the follow-up minimum takes the manager's recorded override.
+    await page.getByRole('link', { name: 'Erin' }).first().click();
+    await page.waitForURL(`**/team/leads/${leadId}`);
+    await page.getByRole('tab', { name: 'Disqualify' }).click();
+    await page.getByLabel('Reason').selectOption('unresponsive');
+    await page.getByText(/Unresponsive needs 5 attempts over 10 business days/).waitFor();
+    expect(await page.getByRole('button', { name: 'Disqualify' }).isDisabled()).toBe(true);
+    await page.getByLabel('Override the follow-up minimum (recorded)').check();
+    await page.getByRole('button', { name: 'Disqualify' }).click();
+    await page.waitForURL('**/team');
+    await page.getByText('Disqualified.').waitFor();
+    expect((await statusOf(leadId)).status).toBe('disqualified');
     expect(page.errors).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { lazy, Suspense } from 'react';
-import { Navigate, NavLink, Route, Routes } from 'react-router';
+import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
+import { ErrorBoundary } from './components/error-boundary';
 import { useSession, type Role } from './session';
 import { SignIn } from './screens/SignIn';
 import { MyQueue } from './screens/MyQueue';
@@ -33,6 +34,7 @@ export const SCREENS: Screen[] = [
 
 export function App() {
   const { session, signOut } = useSession();
+  const { pathname } = useLocation();
   if (!session) {
     return (
       <Shell>
@@ -67,22 +69,24 @@ export function App() {
       {mine.length === 0 ? (
         <p className="empty">The role {session.role} has no screens in the console; sign in with another role.</p>
       ) : (
-        <Suspense fallback={<p className="muted">Loading…</p>}>
-          <Routes>
-            {allowed('/queue') && <Route path="/queue" element={<MyQueue />} />}
-            {allowed('/queue') && <Route path="/queue/:leadId" element={<LeadWork />} />}
-            {allowed('/team') && <Route path="/team" element={<Team />} />}
-            {allowed('/team') && <Route path="/team/leads/:leadId" element={<LeadWork />} />}
-            {allowed('/routing') && <Route path="/routing" element={<Routing />} />}
-            {allowed('/inbox') && <Route path="/inbox" element={<SqlInbox />} />}
-            {allowed('/rules') && <Route path="/rules" element={<RuleSets />} />}
-            {allowed('/rules') && <Route path="/rules/:id" element={<RuleSetEditor />} />}
-            {allowed('/reports') && <Route path="/reports" element={<Dashboard />} />}
-            {allowed('/leads') && <Route path="/leads" element={<LeadLookup />} />}
-            {allowed('/leads') && <Route path="/leads/:leadId" element={<LeadLookup />} />}
-            <Route path="*" element={<Navigate to={mine[0]!.path} replace />} />
-          </Routes>
-        </Suspense>
+        <ErrorBoundary resetKey={pathname}>
+          <Suspense fallback={<p className="muted">Loading…</p>}>
+            <Routes>
+              {allowed('/queue') && <Route path="/queue" element={<MyQueue />} />}
+              {allowed('/queue') && <Route path="/queue/:leadId" element={<LeadWork />} />}
+              {allowed('/team') && <Route path="/team" element={<Team />} />}
+              {allowed('/team') && <Route path="/team/leads/:leadId" element={<LeadWork />} />}
+              {allowed('/routing') && <Route path="/routing" element={<Routing />} />}
+              {allowed('/inbox') && <Route path="/inbox" element={<SqlInbox />} />}
+              {allowed('/rules') && <Route path="/rules" element={<RuleSets />} />}
+              {allowed('/rules') && <Route path="/rules/:id" element={<RuleSetEditor />} />}
+              {allowed('/reports') && <Route path="/reports" element={<Dashboard />} />}
+              {allowed('/leads') && <Route path="/leads" element={<LeadLookup />} />}
+              {allowed('/leads') && <Route path="/leads/:leadId" element={<LeadLookup />} />}
+              <Route path="*" element={<Navigate to={mine[0]!.path} replace />} />
+            </Routes>
+          </Suspense>
+        </ErrorBoundary>
       )}
     </Shell>
   );
