@@ -12,27 +12,32 @@ import { defineRoute, signToken, type Principal } from '@handoff/http';
 export function insightRoutes(deps: { jwtSecret: string; leadScoringUrl: string; sdrQueueUrl: string }) {
   const tokenOf = (principal: Principal) => signToken(deps.jwtSecret, principal, { expiresIn: '1m' });
 
-  async function get(url: string, principal: Principal) {
-    const response = await fetch(url, {
-      headers: { authorization: `Bearer ${await tokenOf(principal)}` },
-      signal: AbortSignal.timeout(10_000),
-    });
+  /** A GET as `principal`, answered as the service answered; a service that does not answer is a 502. */
+  async function get(url: string, principal: Principal): Promise<{ status: number; body?: unknown }> {
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        headers: { authorization: `Bearer ${await tokenOf(principal)}` },
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (err) {
+      const message = `${new URL(url).host} is not answering (${(err as Error).message})`;
+      return { status: 502, body: { error: { code: 'bad_gateway', message } } };
+    }
     return { status: response.status, body: (await response.json().catch(() => undefined)) as unknown };
   }
 
-  /** Who reads lead-scoring for this caller and lead, and the lead's account; or the refusal to pass on. */
+  const asConsole: Principal = { sub: 'console', role: 'service' };
+
+  /**
+   * Who reads lead-scoring about this lead for the caller, and what sdr-queue said: an SDR's reads go through
+   * only for a lead sdr-queue shows them (their own), and are made as the console; anyone else reads as themself.
+   */
   async function readerFor(principal: Principal, leadId: string) {
-    if (principal.role !== 'sdr') {
-      const lead = await get(`${deps.leadScoringUrl}/v1/leads/${leadId}`, principal);
-      if (lead.status !== 200) return { refused: lead };
-      return { reader: principal, accountId: (lead.body as { accountId: string | null }).accountId };
-    }
+    if (principal.role !== 'sdr') return { reader: principal };
     const held = await get(`${deps.sdrQueueUrl}/v1/leads/${leadId}`, principal);
     if (held.status !== 200) return { refused: held };
-    return {
-      reader: { sub: 'console', role: 'service' } satisfies Principal,
-      accountId: (held.body as { accountId: string | null }).accountId,
-    };
+    return { reader: asConsole, accountId: (held.body as { accountId: string | null }).accountId };
   }
 
   const roles = ['sdr', 'sdr_manager', 'marketing_ops', 'sales', 'leadership'] as const;
@@ -62,8 +67,14 @@ export function insightRoutes(deps: { jwtSecret: string; leadScoringUrl: string;
       handler: async ({ params: { id }, principal }) => {
         const access = await readerFor(principal, id);
         if (access.refused) return access.refused;
-        if (!access.accountId) return { status: 204 };
-        const account = await get(`${deps.leadScoringUrl}/v1/accounts/${access.accountId}`, access.reader);
+        let accountId = access.accountId;
+        if (accountId === undefined) {
+          const lead = await get(`${deps.leadScoringUrl}/v1/leads/${id}`, access.reader);
+          if (lead.status !== 200) return lead;
+          accountId = (lead.body as { accountId: string | null }).accountId;
+        }
+        if (!accountId) return { status: 204 };
+        const account = await get(`${deps.leadScoringUrl}/v1/accounts/${accountId}`, access.reader);
         if (principal.role !== 'sdr' || account.status !== 200) return account;
         // An SDR sees who else is on the buying committee (role, title, stage, engagement), not their contact details.
         const body = account.body as { leads: Array<Record<string, unknown> & { leadId: string }> };
