@@ -26,9 +26,12 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  /** The problem the API named for one form field (by its path under `body.`), if any. */
+  /** The problem the API named for one form field (by its path under `body.`) or within it, if any. */
   forField(path: string): string | undefined {
-    return this.details.find((d) => d.field === `body.${path}` || d.field === path)?.message;
+    return this.details.find((d) => {
+      const field = d.field.replace(/^body\./, '');
+      return field === path || field.startsWith(`${path}.`);
+    })?.message;
   }
 }
 

@@ -132,11 +132,7 @@ function RoutingEditor({ policy, version }: { policy: Policy; version: number })
       await queryClient.invalidateQueries({ queryKey: ['/api/sdr-queue/v1/routing'] });
     },
   });
-  const problem = (path: string) =>
-    save.error?.details.find((d) => {
-      const f = d.field.replace(/^body\./, '');
-      return f === path || f.startsWith(`${path}.`);
-    })?.message;
+  const problem = (path: string) => save.error?.forField(path);
   const setRow = (i: number, patch: Partial<RuleRow>) =>
     setRows((r) => r.map((row, j) => (j === i ? { ...row, ...patch } : row)));
   const move = (i: number, by: number) =>

@@ -118,14 +118,7 @@ function DraftEditor({
       await queryClient.invalidateQueries({ queryKey: [path] });
     },
   });
-  const problem = (field: string): string | undefined => {
-    if (local[field]) return local[field];
-    const detail = save.error?.details.find((d) => {
-      const f = d.field.replace(/^body\.?/, '');
-      return f === field || f.startsWith(`${field}.`);
-    });
-    return detail?.message;
-  };
+  const problem = (field: string): string | undefined => local[field] ?? save.error?.forField(field);
   const set =
     <K extends keyof RuleForm>(key: K) =>
     (value: RuleForm[K]) =>
