@@ -1,7 +1,12 @@
 // npm start: from a fresh clone, installs what is missing, builds, starts the
-// infrastructure (local mode unless a Docker engine answers), starts every
-// service and the console, and prints the console's address. Ctrl-C stops
-// the services (SIGTERM, each exits 0), then the infrastructure.
+// infrastructure (local mode unless a Docker engine answers), creates the
+// topics, starts every service and the console, and prints the console's
+// address. Ctrl-C, SIGTERM or SIGHUP stops the services (SIGTERM, each exits
+// 0), then the infrastructure; nothing is left running. The data (Postgres,
+// the Kafka log and its consumer offsets) stays in .state/dev for the next start.
+//
+// HANDOFF_REPLICAS=N starts N processes of each backend service: replica k
+// (from 0) of a service on port <its port> + 10·k, all in one consumer group.
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
@@ -19,6 +24,8 @@ const SERVICES = [
   { name: 'console', port: 4100 },
 ];
 
+const REPLICAS = replicasFrom(process.env.HANDOFF_REPLICAS);
+
 ensureDependencies();
 build();
 const mode = detectMode();
@@ -34,17 +41,44 @@ if (mode === 'containers') {
   process.exit(compose.status ?? 0);
 }
 
-await assertPortsFree(SERVICES.map((s) => s.port));
-const { topicsToCreate } = await import('@handoff/contracts');
-const infra = await startInfra({ stateDir, topics: topicsToCreate(), log: (m) => say(m) });
-say(`infrastructure: postgres ${infra.databaseUrl}, redis ${infra.redisUrl}, broker ${infra.kafkaBrokers}`);
+const PROCESSES = SERVICES.flatMap((service) =>
+  Array.from({ length: service.name === 'console' ? 1 : REPLICAS }, (_, replica) => ({
+    ...service,
+    replica,
+    port: service.port + 10 * replica,
+    label: replica === 0 ? service.name : `${service.name}#${replica + 1}`,
+  })),
+);
+await assertPortsFree(PROCESSES.map((p) => p.port));
+
+let stopping = false;
+const children = [];
+let infraStarting;
+// Stop on any of the signals people stop things with. npm forwards SIGINT and SIGTERM to this process
+// (package.json execs it, so no shell sits between); SIGHUP kills npm itself, which the parent watch sees.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void stop(0));
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) {
+    say('npm, which started this, has gone; stopping');
+    void stop(0);
+  }
+}, 500).unref();
+
+infraStarting = startInfra({ stateDir, log: (m) => say(m) });
+const infra = await infraStarting;
+say(
+  `infrastructure: postgres ${infra.databaseUrl} (durable), redis ${infra.redisUrl}, ` +
+    `Apache Kafka ${infra.kafkaVersion} ${infra.kafkaBrokers}`,
+);
+const { createTopicsOnce } = await import('./topics.mjs');
+await createTopicsOnce({ brokers: infra.kafkaBrokers.split(','), log: say });
 
 const logDir = path.join(stateDir, 'logs');
 mkdirSync(logDir, { recursive: true });
-const children = [];
-let stopping = false;
 
-for (const service of SERVICES) {
+for (const service of PROCESSES) {
+  const logName = service.replica === 0 ? service.name : `${service.name}-${service.replica + 1}`;
   const env = {
     PATH: process.env.PATH ?? '',
     PORT: String(service.port),
@@ -56,12 +90,6 @@ for (const service of SERVICES) {
           DATABASE_URL: infra.databaseUrl,
           REDIS_URL: infra.redisUrl,
           KAFKA_BROKERS: infra.kafkaBrokers,
-          // The local broker got every topic at start and cannot create more.
-          KAFKA_CREATE_TOPICS: 'false',
-          // The local broker waits out the session timeout on every rebalance; keep it short.
-          KAFKA_SESSION_TIMEOUT_MS: '6000',
-          // The mock broker waits out a fetch's whole max wait when a partition is empty.
-          KAFKA_FETCH_MAX_WAIT_MS: '20',
         }),
   };
   const child = spawn(
@@ -72,25 +100,23 @@ for (const service of SERVICES) {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const log = createWriteStream(path.join(logDir, `${service.name}.log`), { flags: 'a' });
+  const logFile = path.join(logDir, `${logName}.log`);
+  const log = createWriteStream(logFile, { flags: 'a' });
   for (const stream of [child.stdout, child.stderr]) {
     stream.pipe(log);
-    createInterface({ input: stream }).on('line', (line) => echoNotable(service.name, line));
+    createInterface({ input: stream }).on('line', (line) => echoNotable(service.label, line));
   }
   child.on('exit', (code, signal) => {
     if (!stopping) {
-      say(`${service.name} exited (${code ?? signal}); see ${path.join(logDir, `${service.name}.log`)}; stopping`);
+      say(`${service.label} exited (${code ?? signal}); see ${logFile}; stopping`);
       void stop(1);
     }
   });
-  children.push({ ...service, child });
+  children.push({ ...service, logFile, child });
 }
 
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
-
 try {
-  await Promise.all(SERVICES.map((s) => waitReady(s)));
+  await Promise.all(children.map((s) => waitReady(s)));
 } catch (err) {
   say(err.message);
   await stop(1);
@@ -98,6 +124,9 @@ try {
 say('');
 say(`Handoff is running. Console: http://localhost:4100`);
 say(`APIs: lead-scoring :4101, sdr-queue :4102, sla-monitor :4103, reporting :4104 (OpenAPI at /openapi.json)`);
+if (REPLICAS > 1) {
+  say(`${REPLICAS} replicas of each backend service: ports +10, +20, … (${children.length} processes)`);
+}
 say(
   `A token for the APIs: npm run --silent token -- marketing_ops   (or sdr --sub <sdrId>, sdr_manager, sales, leadership, service)`,
 );
@@ -115,17 +144,17 @@ function echoNotable(name, line) {
   }
 }
 
-async function waitReady({ name, port }) {
+async function waitReady({ label, port, logFile }) {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (stopping) return;
     const ok = await fetch(`http://127.0.0.1:${port}/health/ready`)
       .then((r) => r.ok)
       .catch(() => false);
-    if (ok) return say(`${name} ready on :${port}`);
+    if (ok) return say(`${label} ready on :${port}`);
     await new Promise((r) => setTimeout(r, 300));
   }
-  throw new Error(`${name} was not ready within 90 s; see ${path.join(logDir, `${name}.log`)}`);
+  throw new Error(`${label} was not ready within 90 s; see ${logFile}`);
 }
 
 async function stop(code) {
@@ -134,7 +163,7 @@ async function stop(code) {
   say('stopping services');
   await Promise.all(
     children.map(
-      ({ name, child }) =>
+      ({ label: name, child }) =>
         new Promise((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
           const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -147,10 +176,23 @@ async function stop(code) {
         }),
     ),
   );
+  // After the services: they commit their offsets and publish their outboxes on the way out.
   say('stopping infrastructure');
-  await infra.stop();
+  const infra = await infraStarting?.catch(() => undefined);
+  await infra?.stop();
   say('stopped');
   process.exit(code);
+}
+
+/** HANDOFF_REPLICAS: processes per backend service (default 1). */
+function replicasFrom(value) {
+  if (value === undefined || value === '') return 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 9) {
+    say(`HANDOFF_REPLICAS must be a whole number from 1 to 9, not "${value}"`);
+    process.exit(2);
+  }
+  return n;
 }
 
 async function assertPortsFree(ports) {

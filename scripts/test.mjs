@@ -12,7 +12,7 @@ await ensureSystemPackages([{ bin: 'chromium', pkg: 'chromium' }], { log: say })
 build();
 step('linting (tsc, eslint, prettier)', 'npm', ['run', '--silent', 'lint']);
 if (detectMode() === 'local') {
-  say('preparing local infrastructure (system packages, broker build)');
+  say('preparing local infrastructure (system packages, Java, Apache Kafka from Maven Central once)');
   await prepareLocal({ log: say });
 }
 step('testing (vitest: unit, integration, end-to-end)', 'npx', ['vitest', 'run', ...process.argv.slice(2)]);

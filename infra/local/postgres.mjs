@@ -41,15 +41,19 @@ const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 const PORT_ATTEMPTS = 5;
 const PROGRAMS = ['postgres', 'initdb', 'pg_isready', 'psql', 'createdb'];
+/** Tests and benches only: faster, and a crash of the machine can lose or corrupt the data. */
+const NOT_DURABLE = ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
 
 /**
  * Start a PostgreSQL server owned by this Node process.
  * dir: state folder (data in dir/data, socket + log + owner.json in dir/run).
  * port: fixed port (default: a free one). log: (message) => void.
+ * durable: true (default) keeps PostgreSQL's fsync, full_page_writes and synchronous_commit on, so a crash
+ * of the machine loses no committed transaction; false turns them off, for tests and benches only.
  * Resolves { url, port, pid, dir, logFile, stop } — dir is the state folder
  * actually used (see the /tmp fallback below). stop() is idempotent.
  */
-export async function startPostgres({ dir, port, log = () => {} } = {}) {
+export async function startPostgres({ dir, port, durable = true, log = () => {} } = {}) {
   if (!dir) throw new Error('startPostgres: dir is required');
   const say = (msg) => log(`[postgres] ${msg}`);
   const t0 = Date.now();
@@ -64,7 +68,7 @@ export async function startPostgres({ dir, port, log = () => {} } = {}) {
   const asUser = { uid: user?.uid, gid: user?.gid, cwd: stateDir };
 
   await stopLeftovers({ stateDir, dataDir, runDir, ownerFile, say });
-  await ensureCluster({ bins, stateDir, dataDir, asUser, say });
+  await ensureCluster({ bins, stateDir, dataDir, asUser, durable, say });
 
   let child;
   let chosenPort;
@@ -78,9 +82,7 @@ export async function startPostgres({ dir, port, log = () => {} } = {}) {
       '-p', String(chosenPort),
       '-c', 'listen_addresses=127.0.0.1',
       '-c', `unix_socket_directories=${socketDir}`,
-      '-c', 'fsync=off',
-      '-c', 'synchronous_commit=off',
-      '-c', 'full_page_writes=off',
+      ...(durable ? [] : NOT_DURABLE),
       '-c', 'max_connections=200',
       '-c', 'logging_collector=off',
     ];
@@ -137,7 +139,9 @@ export async function startPostgres({ dir, port, log = () => {} } = {}) {
   }
 
   const url = `postgres://${DB_USER}@127.0.0.1:${chosenPort}/${DB_NAME}`;
-  say(`ready on ${url} (pid ${child.pid}, data ${dataDir}) in ${Date.now() - t0} ms`);
+  say(
+    `ready on ${url} (pid ${child.pid}, data ${dataDir}${durable ? '' : ', not durable: fsync off'}) in ${Date.now() - t0} ms`,
+  );
   return { url, port: chosenPort, pid: child.pid, dir: stateDir, logFile, stop };
 }
 
@@ -323,7 +327,7 @@ function safeReaddir(dir) {
 
 // --- cluster + database -------------------------------------------------------
 
-async function ensureCluster({ bins, stateDir, dataDir, asUser, say }) {
+async function ensureCluster({ bins, stateDir, dataDir, asUser, durable, say }) {
   const major = serverMajorVersion(bins);
   if (existsSync(dataDir)) {
     let clusterVersion;
@@ -348,7 +352,8 @@ async function ensureCluster({ bins, stateDir, dataDir, asUser, say }) {
   const t = Date.now();
   const r = await run(
     bins.initdb,
-    ['-D', tmp, '-U', DB_USER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+    // prettier-ignore
+    ['-D', tmp, '-U', DB_USER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-instructions', ...(durable ? [] : ['--no-sync'])],
     { ...asUser, env: cleanEnv(), timeoutMs: 120_000 },
   );
   if (r.code !== 0) {

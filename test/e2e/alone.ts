@@ -1,6 +1,6 @@
 import type { Producer } from 'kafkajs';
 import { keyOf, type HandoffEvent } from '@handoff/contracts';
-import { ServiceProcess, freePort, testInfra, uniqueName } from '@handoff/testkit';
+import { ServiceProcess, createTestTopics, freePort, testInfra, uniqueName } from '@handoff/testkit';
 
 /**
  * One service as its own process on the run's infrastructure, alone on a
@@ -10,13 +10,12 @@ import { ServiceProcess, freePort, testInfra, uniqueName } from '@handoff/testki
 export async function startAlone(name: string): Promise<{ service: ServiceProcess; prefix: string }> {
   const prefix = `${uniqueName(name.replace('-', ''))}.`;
   const local = prefix.slice(0, -1).replace(/[^a-z0-9_]/g, '_');
+  await createTestTopics(prefix);
   const service = await new ServiceProcess(
     name,
     await freePort(),
     {
       KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_CREATE_TOPICS: 'false',
-      KAFKA_AUTO_CREATE_TOPICS: 'true',
       DB_SCHEMA: local,
       BULLMQ_PREFIX: local,
     },

@@ -12,7 +12,7 @@ describe('reporting over HTTP and Kafka: the CRM’s deals close the loop, targe
   let prefix: string;
   let service: ServiceProcess;
   const kafka = testKafka();
-  const producer = kafka.producer({ allowAutoTopicCreation: true });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
   let feedback: TopicRecorder;
   const tokens = {} as Record<'crm' | 'lee' | 'maya' | 'ann' | 'sales' | 'root', string>;
   const call = <T = Record<string, unknown>>(who: keyof typeof tokens, method: string, path: string, body?: unknown) =>

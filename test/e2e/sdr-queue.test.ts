@@ -37,7 +37,7 @@ describe('sdr-queue over HTTP and Kafka: from lead.sales-ready to a lead an SDR 
   let prefix: string;
   let service: ServiceProcess;
   const kafka = testKafka();
-  const producer = kafka.producer({ allowAutoTopicCreation: true });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
   let assigned: TopicRecorder;
   const tokens = {} as Record<
     'none' | 'ann' | 'bob' | 'cai' | 'maya' | 'omar' | 'sales' | 'ops' | 'leadership' | 'admin',

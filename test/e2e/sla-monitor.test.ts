@@ -19,7 +19,7 @@ describe('sla-monitor over HTTP and Kafka: policies, calendars, the at-risk view
   let prefix: string;
   let service: ServiceProcess;
   const kafka = testKafka();
-  const producer = kafka.producer({ allowAutoTopicCreation: true });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
   let started: TopicRecorder;
   const tokens = {} as Record<'ann' | 'bob' | 'maya' | 'omar' | 'lee' | 'sales' | 'ops', string>;
   const call = <T = Record<string, unknown>>(who: keyof typeof tokens, method: string, path: string, body?: unknown) =>

@@ -1,4 +1,4 @@
-import { ServiceProcess, freePort, testInfra, uniqueName } from '@handoff/testkit';
+import { ServiceProcess, createTestTopics, deleteTestTopics, freePort, testInfra, uniqueName } from '@handoff/testkit';
 
 export const SERVICES = ['lead-scoring', 'sdr-queue', 'sla-monitor', 'reporting'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -15,6 +15,8 @@ export class Stack {
 
   async start(): Promise<this> {
     const schemaPrefix = this.prefix.slice(0, -1).replace(/[^a-z0-9_]/g, '_');
+    // As npm start does: the registry's topics exist before any service starts.
+    await createTestTopics(this.prefix);
     await Promise.all(
       SERVICES.map(async (name) => {
         const process = new ServiceProcess(
@@ -22,8 +24,6 @@ export class Stack {
           await freePort(),
           {
             KAFKA_TOPIC_PREFIX: this.prefix,
-            KAFKA_CREATE_TOPICS: 'false',
-            KAFKA_AUTO_CREATE_TOPICS: 'true',
             DB_SCHEMA: `${schemaPrefix}_${name.replace('-', '_')}`,
             BULLMQ_PREFIX: schemaPrefix,
             ...this.extraEnv[name],
@@ -68,6 +68,7 @@ export class Stack {
         if (service) codes[name] = await service.stop();
       }),
     );
+    await deleteTestTopics(this.prefix);
     return codes;
   }
 }

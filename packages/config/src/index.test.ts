@@ -15,7 +15,8 @@ describe('loadConfig', () => {
     const config = loadConfig(shape, good);
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092', '127.0.0.1:9093']);
     expect(config.PORT).toBe(4101);
-    expect(config.KAFKA_SESSION_TIMEOUT_MS).toBe(10000);
+    expect(config.KAFKA_SESSION_TIMEOUT_MS).toBe(30000);
+    expect(config.KAFKA_FETCH_MAX_WAIT_MS).toBe(500);
   });
 
   it.each([

@@ -19,13 +19,6 @@ const commaList = z
   )
   .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1));
 
-/** A boolean variable: true/false/1/0. */
-export const booleanVar = (defaultValue: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0'])
-    .default(defaultValue ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1');
-
 const postgresUrl = z.url().refine((u) => /^postgres(ql)?:\/\//.test(u), 'expected a postgres:// URL');
 const redisUrl = z.url().refine((u) => /^rediss?:\/\//.test(u), 'expected a redis:// URL');
 
@@ -45,24 +38,21 @@ export const serviceEnv = {
     .string()
     .regex(/^[a-zA-Z0-9._-]*$/)
     .default(''),
-  /** Create missing topics at start (real Kafka); the local broker is given its topics when it starts. */
-  KAFKA_CREATE_TOPICS: booleanVar(true),
-  /** Let the broker create topics on first use (throwaway prefixed stacks on the local broker). */
-  KAFKA_AUTO_CREATE_TOPICS: booleanVar(false),
   /** Overrides the service's Postgres schema, so several stacks can share one database. */
   DB_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/)
     .optional(),
-  /** Partition count for topics this service creates (containers mode). */
-  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).optional(),
-  /** Consumer-group session timeout; short in local mode, where the mock broker waits it out on every rebalance. */
-  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300000).default(10000),
   /**
-   * How long a fetch may wait for data. Kafka answers as soon as data arrives; the local mock broker always
-   * waits this long when a partition is empty, so local mode keeps it short (it is added to every hop's latency).
+   * Consumer-group session timeout: how long a silent member keeps its partitions before the group moves them
+   * (kafkajs's default 30 s). Shorter fails over sooner and rebalances more on a slow GC or a busy machine.
    */
-  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(5).max(10000).default(100),
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(30000),
+  /**
+   * How long the broker holds a fetch while no data arrives (the Java client's 500 ms). Kafka answers as soon
+   * as data comes, so this costs no latency; longer means fewer idle round trips.
+   */
+  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30000).default(500),
   DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
   /** How long SIGTERM may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120000).default(15000),

@@ -14,6 +14,8 @@ import {
   isTopicName,
   keyOf,
   topicsToCreate,
+  TOPIC_RETENTION_MS,
+  DLQ_RETENTION_MS,
   type TopicName,
 } from './topics.js';
 
@@ -282,22 +284,31 @@ describe('topics', () => {
     expect(dlqTopicOf('t1.lead.activity')).toBe('t1.lead.activity.dlq');
   });
 
-  it('topicsToCreate lists every topic and its DLQ with the default partitions', () => {
+  it('topicsToCreate lists every topic and its DLQ with the default partitions; DLQs are kept longer', () => {
     const topics = topicsToCreate();
     expect(topics).toHaveLength(TOPIC_NAMES.length * 2);
     for (const name of TOPIC_NAMES) {
-      expect(topics).toContainEqual({ name, partitions: TOPICS[name].partitions });
-      expect(topics).toContainEqual({ name: `${name}.dlq`, partitions: TOPICS[name].partitions });
+      expect(topics).toContainEqual({ name, partitions: TOPICS[name].partitions, retentionMs: TOPIC_RETENTION_MS });
+      expect(topics).toContainEqual({
+        name: `${name}.dlq`,
+        partitions: TOPICS[name].partitions,
+        retentionMs: DLQ_RETENTION_MS,
+      });
     }
+    expect(DLQ_RETENTION_MS).toBeGreaterThan(TOPIC_RETENTION_MS);
     expect(new Set(topics.map((t) => t.name)).size).toBe(topics.length);
   });
 
   it('topicsToCreate applies a prefix and a partition override', () => {
     const topics = topicsToCreate({ prefix: 'test-42.', partitions: 3 });
     expect(topics).toHaveLength(TOPIC_NAMES.length * 2);
-    expect(topics).toContainEqual({ name: 'test-42.lead.activity', partitions: 3 });
-    expect(topics).toContainEqual({ name: 'test-42.lead.activity.dlq', partitions: 3 });
-    expect(topics).toContainEqual({ name: 'test-42.scoring.rules-published.dlq', partitions: 3 });
+    expect(topics).toContainEqual({ name: 'test-42.lead.activity', partitions: 3, retentionMs: TOPIC_RETENTION_MS });
+    expect(topics).toContainEqual({ name: 'test-42.lead.activity.dlq', partitions: 3, retentionMs: DLQ_RETENTION_MS });
+    expect(topics).toContainEqual({
+      name: 'test-42.scoring.rules-published.dlq',
+      partitions: 3,
+      retentionMs: DLQ_RETENTION_MS,
+    });
     expect(topics.every((t) => t.name.startsWith('test-42.') && t.partitions === 3)).toBe(true);
   });
 

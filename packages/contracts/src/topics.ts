@@ -172,16 +172,26 @@ export function dlqTopicOf(topic: string): string {
   return `${topic}.dlq`;
 }
 
+/** How long a topic keeps its events: Kafka's default week, so a consumer can be down for days and catch up. */
+export const TOPIC_RETENTION_MS = 7 * 24 * 3600 * 1000;
+/** Dead letters wait longer, for a person to look at them and replay what was fixed. */
+export const DLQ_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+/** A topic as a deployment creates it. */
+export interface TopicToCreate {
+  name: string;
+  partitions: number;
+  retentionMs: number;
+}
+
 /** The topics to create for a deployment, DLQs included, with partition overrides applied. */
-export function topicsToCreate(
-  options: { prefix?: string; partitions?: number } = {},
-): Array<{ name: string; partitions: number }> {
+export function topicsToCreate(options: { prefix?: string; partitions?: number } = {}): TopicToCreate[] {
   const prefix = options.prefix ?? '';
   return TOPIC_NAMES.flatMap((name) => {
     const partitions = options.partitions ?? TOPICS[name].partitions;
     return [
-      { name: `${prefix}${name}`, partitions },
-      { name: dlqTopicOf(`${prefix}${name}`), partitions },
+      { name: `${prefix}${name}`, partitions, retentionMs: TOPIC_RETENTION_MS },
+      { name: dlqTopicOf(`${prefix}${name}`), partitions, retentionMs: DLQ_RETENTION_MS },
     ];
   });
 }

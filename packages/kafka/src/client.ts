@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type LogEntry, type Admin } from 'kafkajs';
 import { topicsToCreate } from '@handoff/contracts';
+import { backoffDelay, sleep } from '@handoff/errors';
 import type { Logger } from '@handoff/observability';
-import type { TopicNaming } from './naming.js';
 
 export type { Kafka } from 'kafkajs';
 
@@ -22,7 +22,8 @@ export function createKafka(options: { brokers: string[]; clientId: string; logg
         // Our idempotent producer keeps bounded retries on purpose (a relay that cannot publish backs off and
         // retries the batch itself); exactly-once comes from consumers' inboxes, so this warning says nothing new.
         if (message === 'Limiting retries for the idempotent producer may invalidate EoS guarantees') return;
-        if (level <= logLevel.ERROR) log.error(rest, message);
+        if (level <= logLevel.WARN && isTransient(message, rest)) log.info(rest, message);
+        else if (level <= logLevel.ERROR) log.error(rest, message);
         else if (level === logLevel.WARN) log.warn(rest, message);
         else log.debug(rest, message);
       },
@@ -30,26 +31,107 @@ export function createKafka(options: { brokers: string[]; clientId: string; logg
 }
 
 /**
- * Creates the registry's topics (and DLQs) that the cluster lacks. A broker
- * without CreateTopics (the local mock) gets its topics at start instead, so
- * there is nothing to create and no call is made.
+ * What Kafka answers while a coordinator loads (a broker that just started), moves or rebalances a group:
+ * kafkajs logs these at error level and then retries or rejoins by itself, so they are news, not trouble.
  */
-export async function ensureTopics(
+const TRANSIENT = [
+  /coordinator is loading/i,
+  /coordinator is not available/i,
+  /not the correct coordinator/i,
+  /no leader for this topic-partition/i,
+  /rebalanc/i,
+];
+
+function isTransient(message: string, entry: Record<string, unknown>): boolean {
+  const text = `${message} ${typeof entry.error === 'string' ? entry.error : ''}`;
+  if (/^Restarting the consumer/.test(message)) return true;
+  return TRANSIENT.some((pattern) => pattern.test(text));
+}
+
+/** What provisionTopics did: topics it created, and existing ones whose partition count differs from the registry. */
+export interface TopicsProvisioned {
+  created: string[];
+  existing: number;
+  /** Partitions are never changed here: more partitions move keys to other partitions, breaking per-lead order. */
+  mismatched: Array<{ name: string; partitions: number; wanted: number }>;
+}
+
+/**
+ * Creates the registry's topics and DLQs (partitions, retention) that the
+ * cluster lacks, with the admin API. Run by one owner before the services
+ * start (npm start, the test setup, the benches, compose's `topics` job);
+ * services never create topics, and the broker creates none on its own, so a
+ * misspelt topic is an error rather than a new topic.
+ */
+export async function provisionTopics(
   kafka: Kafka,
-  naming: TopicNaming,
-  options: { partitions?: number } = {},
-): Promise<string[]> {
+  options: { prefix?: string; partitions?: number } = {},
+): Promise<TopicsProvisioned> {
   const admin: Admin = kafka.admin();
   await admin.connect();
   try {
+    const wanted = topicsToCreate(options);
     const existing = new Set(await admin.listTopics());
-    const missing = topicsToCreate({ prefix: naming.prefix, ...options }).filter((t) => !existing.has(t.name));
-    if (missing.length === 0) return [];
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions })),
-    });
-    return missing.map((t) => t.name);
+    const missing = wanted.filter((t) => !existing.has(t.name));
+    if (missing.length > 0) {
+      // Another launcher may create some at the same moment: kafkajs then answers false, not an error.
+      await admin.createTopics({
+        // kafkajs's own wait fails on the "unknown topic" a broker answers just after creation; ours below retries it.
+        waitForLeaders: false,
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+        })),
+      });
+      await waitForLeaders(
+        admin,
+        missing.map((t) => t.name),
+      );
+    }
+    const present = wanted.filter((t) => existing.has(t.name));
+    const mismatched: TopicsProvisioned['mismatched'] = [];
+    if (present.length > 0) {
+      const { topics } = await admin.fetchTopicMetadata({ topics: present.map((t) => t.name) });
+      for (const topic of topics) {
+        const want = present.find((t) => t.name === topic.name)!.partitions;
+        if (topic.partitions.length !== want) {
+          mismatched.push({ name: topic.name, partitions: topic.partitions.length, wanted: want });
+        }
+      }
+    }
+    return { created: missing.map((t) => t.name), existing: present.length, mismatched };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Waits until every partition of the topics has a leader (new topics are briefly unknown or leaderless). */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      if (metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`topics have no leader after ${timeoutMs / 1000} s: ${topics.join(', ')}`);
+    await sleep(backoffDelay(attempt, { initialMs: 50, maxMs: 1000 }));
+  }
+}
+
+/** Deletes a prefixed stack's topics (throwaway stacks of tests and benches); never the unprefixed ones. */
+export async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
+  if (!prefix) throw new Error("deleteTopics: a prefix is required (the unprefixed topics are a deployment's)");
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  try {
+    const names = topicsToCreate({ prefix }).map((t) => t.name);
+    const existing = new Set(await admin.listTopics());
+    const topics = names.filter((n) => existing.has(n));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
   } finally {
     await admin.disconnect();
   }

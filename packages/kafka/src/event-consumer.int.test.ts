@@ -3,7 +3,7 @@ import type { Producer } from 'kafkajs';
 import { createEvent, leadIdFromEmail, newOrigin, type HandoffEvent } from '@handoff/contracts';
 import { createPool, migrate, type Pool } from '@handoff/db';
 import { createLogger, createMetricsRegistry } from '@handoff/observability';
-import { TopicRecorder, testInfra, testKafka, uniqueName, waitFor } from '@handoff/testkit';
+import { TopicRecorder, createTestTopics, testInfra, testKafka, uniqueName, waitFor } from '@handoff/testkit';
 import {
   EventConsumer,
   OutboxRelay,
@@ -20,6 +20,7 @@ async function stack() {
   const infra = testInfra();
   const schema = uniqueName('kt');
   const naming = new TopicNaming(`${uniqueName('t')}.`);
+  await createTestTopics(naming.prefix, { partitions: 3 });
   const pool = createPool({ url: infra.databaseUrl, schema, max: 5 });
   await migrate({ url: infra.databaseUrl, schema, dir: runtimeMigrationsDir, migrationsTable: 'runtime_migrations' });
   // The test's "domain": one row per applied event.
@@ -79,7 +80,6 @@ describe('kafka runtime against the real broker and Postgres', () => {
       logger,
       registry,
       sessionTimeoutMs: 6000,
-      autoCreateTopics: true,
     });
     await consumer.start();
     stops.push(() => consumer.stop());

@@ -49,15 +49,14 @@ export interface EventConsumerOptions {
   handlers: HandlerMap;
   logger: Logger;
   registry: Registry;
+  /** Consumer-group session timeout (default 30 s, kafkajs's). */
   sessionTimeoutMs?: number;
-  /** How long a fetch may wait for data (default 100 ms). */
+  /** How long the broker may hold a fetch while no data arrives (default 500 ms, the Java client's). */
   fetchMaxWaitMs?: number;
   /** Partitions processed in parallel, each in its own transaction. */
   concurrency?: number;
   /** Messages per transaction. */
   maxBatchSize?: number;
-  /** Let subscribing create missing topics (tests with throwaway topic prefixes); deployments create topics at start. */
-  autoCreateTopics?: boolean;
 }
 
 type Decoded =
@@ -116,14 +115,16 @@ export class EventConsumer {
   }
 
   async start(): Promise<void> {
-    const sessionTimeout = this.options.sessionTimeoutMs ?? 10000;
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 30000;
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       sessionTimeout,
-      rebalanceTimeout: Math.max(sessionTimeout, 5000),
-      heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 10)),
-      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 100,
-      allowAutoTopicCreation: this.options.autoCreateTopics ?? false,
+      rebalanceTimeout: Math.max(sessionTimeout, 60000),
+      // A third of the session timeout at most, as Kafka advises; kafkajs's 3 s otherwise.
+      heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 3)),
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 500,
+      // Topics come from the registry, created before the services start: a missing one is an error.
+      allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -131,7 +132,9 @@ export class EventConsumer {
     });
     consumer.on(consumer.events.CRASH, (e) => {
       this.joined = false;
-      this.log.error({ err: describeError(e.payload.error), restart: e.payload.restart }, 'consumer crashed');
+      // kafkajs restarts a consumer after a retriable crash (a coordinator that moved or was loading).
+      const level = e.payload.restart ? 'warn' : 'error';
+      this.log[level]({ err: describeError(e.payload.error), restart: e.payload.restart }, 'consumer crashed');
     });
     consumer.on(consumer.events.STOP, () => {
       this.joined = false;

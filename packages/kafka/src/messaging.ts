@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger, Registry } from '@handoff/observability';
-import { ensureTopics, type Kafka } from './client.js';
+import type { Kafka } from './client.js';
 import { EventConsumer, type HandlerMap } from './event-consumer.js';
 import { TopicNaming } from './naming.js';
 import { OutboxRelay } from './outbox-relay.js';
@@ -10,10 +10,7 @@ export interface MessagingConfig {
   DATABASE_URL: string;
   KAFKA_TOPIC_PREFIX: string;
   KAFKA_SESSION_TIMEOUT_MS: number;
-  KAFKA_FETCH_MAX_WAIT_MS?: number | undefined;
-  KAFKA_CREATE_TOPICS: boolean;
-  KAFKA_AUTO_CREATE_TOPICS: boolean;
-  KAFKA_PARTITIONS?: number | undefined;
+  KAFKA_FETCH_MAX_WAIT_MS: number;
 }
 
 /**
@@ -61,19 +58,12 @@ export class ServiceMessaging {
           logger: options.logger,
           registry: options.registry,
           sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-          ...(config.KAFKA_FETCH_MAX_WAIT_MS ? { fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS } : {}),
-          autoCreateTopics: config.KAFKA_AUTO_CREATE_TOPICS,
+          fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
         })
       : undefined;
   }
 
   async start(): Promise<void> {
-    if (this.options.config.KAFKA_CREATE_TOPICS) {
-      const created = await ensureTopics(this.options.kafka, this.naming, {
-        ...(this.options.config.KAFKA_PARTITIONS ? { partitions: this.options.config.KAFKA_PARTITIONS } : {}),
-      });
-      if (created.length > 0) this.options.logger.info({ topics: created }, 'created topics');
-    }
     await this.relay.start();
     await this.consumer?.start();
   }

@@ -104,6 +104,8 @@ export class OutboxRelay {
     this.producer = this.options.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
+      // Every topic is created before the services start; an unknown one is a bug to surface, not to create.
+      allowAutoTopicCreation: false,
       // Murmur2, as the Java client: a lead's key lands on the same partition whoever produces it.
       createPartitioner: Partitioners.DefaultPartitioner,
     });

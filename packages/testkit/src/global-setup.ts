@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { topicsToCreate } from '@handoff/contracts';
 import { localSecret, startInfra, type Infra } from '@handoff/infra';
 import type { TestInfra } from './infra.js';
 
@@ -10,15 +9,18 @@ const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 let infra: Infra | undefined;
 
 /**
- * Vitest global setup: starts the project's own Postgres, Redis and broker
- * once per run (in `.state/test`) and hands their addresses to the tests.
+ * Vitest global setup: starts the project's own Postgres, Redis and Apache
+ * Kafka once per run (in `.state/test`) and hands their addresses to the
+ * tests. Each test creates the topics of its own prefix (createTestTopics).
+ * Postgres runs without fsync here: test data need not survive a power cut.
  */
 export async function setup(project: TestProject): Promise<void> {
   const stateDir = path.join(repoRoot, '.state', 'test');
   const started = Date.now();
   infra = await startInfra({
     stateDir,
-    topics: topicsToCreate(),
+    durable: false,
+    fastRebalance: true,
     log: (message) => process.stderr.write(`[infra] ${message}\n`),
   });
   process.stderr.write(`[infra] ${infra.mode} infrastructure ready in ${Date.now() - started} ms\n`);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, inject } from 'vitest';
 import pg from 'pg';
 import { createPool, withTransaction, type Pool, type PoolClient } from '@handoff/db';
-import { EventBatch, migrateService } from '@handoff/kafka';
+import { EventBatch, deleteTopics, migrateService, provisionTopics } from '@handoff/kafka';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import type { Role } from '@handoff/contracts';
 import { signToken } from '@handoff/http';
@@ -22,6 +22,20 @@ export function tokenFor(role: Role, sub = `${role}-1`, team?: string): Promise<
 /** A kafkajs client on the run's broker, quiet unless something breaks. */
 export function testKafka(clientId = uniqueName('test')): Kafka {
   return new Kafka({ clientId, brokers: testInfra().kafkaBrokers, logLevel: logLevel.ERROR });
+}
+
+/**
+ * Creates the registry's topics under a throwaway prefix on the run's broker
+ * (the broker creates none by itself), as a stack's launcher does before its
+ * services start. `partitions` overrides the registry's counts.
+ */
+export async function createTestTopics(prefix: string, options: { partitions?: number } = {}): Promise<void> {
+  await provisionTopics(testKafka('topics'), { prefix, ...options });
+}
+
+/** Deletes a throwaway prefix's topics, so a long run does not pile up partitions on the one broker. */
+export async function deleteTestTopics(prefix: string): Promise<void> {
+  await deleteTopics(testKafka('topics'), prefix);
 }
 
 /** A pg client on the run's database (the caller ends it). */

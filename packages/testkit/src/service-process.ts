@@ -76,8 +76,6 @@ export class ServiceProcess {
           REDIS_URL: infra.redisUrl,
           KAFKA_BROKERS: infra.kafkaBrokers.join(','),
           JWT_SECRET: infra.jwtSecret,
-          KAFKA_SESSION_TIMEOUT_MS: '6000',
-          KAFKA_FETCH_MAX_WAIT_MS: '20',
           LOG_LEVEL: 'info',
           PORT: String(this.port),
           ...this.env,
