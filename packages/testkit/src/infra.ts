@@ -29,13 +29,21 @@ export function testKafka(clientId = uniqueName('test')): Kafka {
  * (the broker creates none by itself), as a stack's launcher does before its
  * services start. `partitions` overrides the registry's counts.
  */
-export async function createTestTopics(prefix: string, options: { partitions?: number } = {}): Promise<void> {
-  await provisionTopics(testKafka('topics'), { prefix, ...options });
+export async function createTestTopics(
+  prefix: string,
+  options: { partitions?: number; brokers?: string[] } = {},
+): Promise<void> {
+  const { brokers, ...rest } = options;
+  await provisionTopics(kafkaOn(brokers), { prefix, ...rest });
 }
 
 /** Deletes a throwaway prefix's topics, so a long run does not pile up partitions on the one broker. */
-export async function deleteTestTopics(prefix: string): Promise<void> {
-  await deleteTopics(testKafka('topics'), prefix);
+export async function deleteTestTopics(prefix: string, options: { brokers?: string[] } = {}): Promise<void> {
+  await deleteTopics(kafkaOn(options.brokers), prefix);
+}
+
+function kafkaOn(brokers: string[] | undefined): Kafka {
+  return brokers ? new Kafka({ clientId: 'topics', brokers, logLevel: logLevel.ERROR }) : testKafka('topics');
 }
 
 /** A pg client on the run's database (the caller ends it). */

@@ -56,7 +56,12 @@ export class ServiceProcess {
 
   /** The running process's id (for measuring it), if it runs. */
   get pid(): number | undefined {
-    return this.child?.exitCode === null ? this.child.pid : undefined;
+    return this.running ? this.child!.pid : undefined;
+  }
+
+  /** Started and not exited yet (a process killed by a signal has no exit code, only its signal). */
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   private async startOnce(options: { readyTimeoutMs?: number }): Promise<this> {
@@ -108,15 +113,15 @@ export class ServiceProcess {
 
   /** Sends SIGTERM and resolves with the exit code. */
   async stop(): Promise<number | null> {
-    if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
-    this.child.kill('SIGTERM');
+    if (!this.running) return this.child?.exitCode ?? null;
+    this.child!.kill('SIGTERM');
     return this.exit!;
   }
 
   /** Kills without warning, as a crash would. */
   async kill(): Promise<void> {
-    if (!this.child || this.child.exitCode !== null) return;
-    this.child.kill('SIGKILL');
+    if (!this.running) return;
+    this.child!.kill('SIGKILL');
     await this.exit;
   }
 }
