@@ -11,6 +11,9 @@ import {
 } from '@handoff/kafka';
 import { ServiceHost, type Component } from '@handoff/lifecycle';
 import { createLogger, createMetricsRegistry, type Logger, type Registry } from '@handoff/observability';
+import { fixKafkajsIdleSpin } from './kafkajs-idle-fix.js';
+
+export { fixKafkajsIdleSpin } from './kafkajs-idle-fix.js';
 
 /** The settings a backend service's runner reads (see @handoff/config's serviceEnv). */
 export interface BackendConfig extends MessagingConfig {
@@ -46,6 +49,8 @@ export function createServiceClients(service: string, config: ClientsConfig, def
     onIdleError: (err) => logger.warn({ err: err.message }, 'idle database connection failed'),
   });
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null });
+  // Before any connection exists: kafkajs 2.2.4 otherwise spins a 1 ms timer per idle connection.
+  fixKafkajsIdleSpin();
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: service, logger });
   return { service, schema, logger, registry, pool, redis, kafka };
 }

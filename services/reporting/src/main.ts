@@ -29,7 +29,8 @@ await runBackendService({
   ...clients,
   config,
   migrationsDir: new URL('../migrations', import.meta.url).pathname,
-  handlers: reportingHandlers(),
+  // Every committed append wakes the projector, so it projects at once and need not poll the store.
+  handlers: reportingHandlers({ onAppended: () => projector.wake() }),
   routes: reportingRoutes({ pool, schema, producer: SERVICE, clock }),
   workers: [
     {

@@ -1,11 +1,18 @@
 import { TOPIC_NAMES, type HandoffEvent } from '@handoff/contracts';
-import type { HandlerMap } from '@handoff/kafka';
+import type { HandlerContext, HandlerMap } from '@handoff/kafka';
 import { appendEvents } from '../store/events.js';
 
-/** reporting consumes every topic into the event store, one INSERT per batch. */
-export function reportingHandlers(): HandlerMap {
+/**
+ * reporting consumes every topic into the event store, one INSERT per batch.
+ * `onAppended` runs once the batch's transaction committed (the projector's
+ * wake-up: it then projects at once instead of polling the store).
+ */
+export function reportingHandlers(deps: { onAppended?: () => void } = {}): HandlerMap {
   const append = {
-    batch: (events: HandoffEvent[], { tx }: { tx: Parameters<typeof appendEvents>[0] }) => appendEvents(tx, events),
+    batch: async (events: HandoffEvent[], ctx: HandlerContext) => {
+      await appendEvents(ctx.tx, events);
+      if (deps.onAppended) ctx.afterCommit(deps.onAppended);
+    },
   };
   return Object.fromEntries(TOPIC_NAMES.map((topic) => [topic, append])) as HandlerMap;
 }
