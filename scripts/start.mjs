@@ -7,6 +7,11 @@
 //
 // HANDOFF_REPLICAS=N starts N processes of each backend service: replica k
 // (from 0) of a service on port <its port> + 10·k, all in one consumer group.
+// HANDOFF_PORT=P moves the console to P and the services to P+1…P+4 (default
+// 4100); HANDOFF_STATE=<name> keeps the data in .state/<name> (default dev):
+// a second stack beside the first, as the stop tests run one. HANDOFF_SKIP_BUILD=1
+// starts what is built without installing or building (those tests, inside
+// npm test, which has just built: a rebuild would rewrite dist under other tests).
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
@@ -15,19 +20,23 @@ import { createInterface } from 'node:readline';
 import { detectMode, localSecret, startInfra } from '../infra/index.mjs';
 import { build, ensureDependencies, nodeArgsOf, repoRoot, say } from './lib.mjs';
 
-const stateDir = path.join(repoRoot, '.state', 'dev');
+const BASE_PORT = basePortFrom(process.env.HANDOFF_PORT);
+const stateDir = path.join(repoRoot, '.state', stateNameFrom(process.env.HANDOFF_STATE));
 const SERVICES = [
-  { name: 'lead-scoring', port: 4101 },
-  { name: 'sdr-queue', port: 4102 },
-  { name: 'sla-monitor', port: 4103 },
-  { name: 'reporting', port: 4104 },
-  { name: 'console', port: 4100 },
+  { name: 'lead-scoring', port: BASE_PORT + 1 },
+  { name: 'sdr-queue', port: BASE_PORT + 2 },
+  { name: 'sla-monitor', port: BASE_PORT + 3 },
+  { name: 'reporting', port: BASE_PORT + 4 },
+  { name: 'console', port: BASE_PORT },
 ];
+const urlOf = (name) => `http://127.0.0.1:${SERVICES.find((s) => s.name === name).port}`;
 
 const REPLICAS = replicasFrom(process.env.HANDOFF_REPLICAS);
 
-ensureDependencies();
-build();
+if (process.env.HANDOFF_SKIP_BUILD !== '1') {
+  ensureDependencies();
+  build();
+}
 const mode = detectMode();
 const jwtSecret = localSecret(stateDir);
 
@@ -85,7 +94,13 @@ for (const service of PROCESSES) {
     JWT_SECRET: jwtSecret,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     ...(service.name === 'console'
-      ? { LOCAL_SIGNIN: 'true' }
+      ? {
+          LOCAL_SIGNIN: 'true',
+          LEAD_SCORING_URL: urlOf('lead-scoring'),
+          SDR_QUEUE_URL: urlOf('sdr-queue'),
+          SLA_MONITOR_URL: urlOf('sla-monitor'),
+          REPORTING_URL: urlOf('reporting'),
+        }
       : {
           DATABASE_URL: infra.databaseUrl,
           REDIS_URL: infra.redisUrl,
@@ -122,8 +137,11 @@ try {
   await stop(1);
 }
 say('');
-say(`Handoff is running. Console: http://localhost:4100`);
-say(`APIs: lead-scoring :4101, sdr-queue :4102, sla-monitor :4103, reporting :4104 (OpenAPI at /openapi.json)`);
+say(`Handoff is running. Console: http://localhost:${BASE_PORT}`);
+say(
+  `APIs: lead-scoring :${BASE_PORT + 1}, sdr-queue :${BASE_PORT + 2}, sla-monitor :${BASE_PORT + 3}, ` +
+    `reporting :${BASE_PORT + 4} (OpenAPI at /openapi.json)`,
+);
 if (REPLICAS > 1) {
   say(`${REPLICAS} replicas of each backend service: ports +10, +20, … (${children.length} processes)`);
 }
@@ -193,6 +211,27 @@ function replicasFrom(value) {
     process.exit(2);
   }
   return n;
+}
+
+/** HANDOFF_PORT: the console's port; the services take the next four (default 4100). */
+function basePortFrom(value) {
+  if (value === undefined || value === '') return 4100;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1024 || n > 65_000) {
+    say(`HANDOFF_PORT must be a port from 1024 to 65000, not "${value}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/** HANDOFF_STATE: the folder under .state that keeps this stack's data (default dev). */
+function stateNameFrom(value) {
+  if (value === undefined || value === '') return 'dev';
+  if (!/^[a-z0-9][a-z0-9_-]{0,39}$/.test(value) || ['test', 'bench', 'logs'].includes(value)) {
+    say(`HANDOFF_STATE must be a folder name (a-z, 0-9, - and _), not "${value}" nor test, bench or logs`);
+    process.exit(2);
+  }
+  return value;
 }
 
 async function assertPortsFree(ports) {

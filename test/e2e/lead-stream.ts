@@ -1,8 +1,19 @@
 import { expect } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { TOPIC_NAMES, dlqTopicOf } from '@handoff/contracts';
+import type { Role } from '@handoff/contracts';
 import { callApi, tokenFor, waitFor } from '@handoff/testkit';
-import type { Stack } from './stack.js';
+import type { ServiceName } from './stack.js';
+
+/** What the ledger needs of a stack: its addresses, its topic prefix and its broker (a Stack, or npm start's). */
+export interface StackLike {
+  readonly prefix: string;
+  url(name: ServiceName): string;
+  readonly infra: { kafkaBrokers: string[] };
+}
+
+/** Signs a token the stack's services accept. */
+export type SignToken = (role: Role, sub: string) => Promise<string>;
 
 /**
  * A stream of sales-ready leads through the public APIs, and the checks that
@@ -13,19 +24,22 @@ export class LeadStream {
   private tokens!: { service: string; manager: string; leadership: string };
   readonly startedAt = new Date(Date.now() - 1000).toISOString();
 
-  constructor(private readonly stack: Stack) {}
+  constructor(
+    private readonly stack: StackLike,
+    private readonly sign: SignToken = tokenFor,
+  ) {}
 
   /** Team emea (manager maya) with two SDRs who can take every lead of the test. */
   async setUp(): Promise<this> {
     this.tokens = {
-      service: await tokenFor('service', 'web-forms'),
-      manager: await tokenFor('sdr_manager', 'maya'),
-      leadership: await tokenFor('leadership', 'lee'),
+      service: await this.sign('service', 'web-forms'),
+      manager: await this.sign('sdr_manager', 'maya'),
+      leadership: await this.sign('leadership', 'lee'),
     };
     const sdrQueue = this.stack.url('sdr-queue');
     const team = await callApi(`${sdrQueue}/v1/teams/emea`, {
       method: 'PUT',
-      token: await tokenFor('admin', 'root'),
+      token: await this.sign('admin', 'root'),
       body: { name: 'EMEA', managerId: 'maya' },
     });
     expect(team.status).toBe(200);
@@ -42,7 +56,7 @@ export class LeadStream {
 
   /** A lead fills a form and asks for a demo (a hand raise: sales-ready at once). Retries while no process answers. */
   async send(n: number): Promise<string> {
-    const email = `lead-${n}-${this.stack.prefix.slice(0, -1)}@acme.example`;
+    const email = `lead-${n}-${this.stack.prefix.slice(0, -1) || 'main'}@acme.example`;
     const lead = await this.post<{ leadId: string }>('/v1/leads', {
       email,
       firstName: `Lead ${n}`,
@@ -136,12 +150,12 @@ export class LeadStream {
   }
 }
 
-function admin(stack: Stack) {
+function admin(stack: StackLike) {
   return new Kafka({ clientId: 'ledger', brokers: stack.infra.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
 }
 
 /** Messages in the stack's dead-letter topics. */
-export async function deadLetters(stack: Stack): Promise<number> {
+export async function deadLetters(stack: StackLike): Promise<number> {
   const client = admin(stack);
   await client.connect();
   try {
@@ -157,7 +171,7 @@ export async function deadLetters(stack: Stack): Promise<number> {
 }
 
 /** Messages the stack's consumer groups have not committed yet, over the partitions each has committed on. */
-export async function consumerLag(stack: Stack): Promise<number> {
+export async function consumerLag(stack: StackLike): Promise<number> {
   const client = admin(stack);
   await client.connect();
   try {

@@ -111,8 +111,13 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 60_000
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
     try {
-      const metadata = await admin.fetchTopicMetadata({ topics });
-      if (metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      // Asking for a topic the broker does not know yet makes kafkajs log an ERROR line per try; listing
+      // all topics does not, so the named ones are asked for once the broker lists them.
+      const listed = new Set(await admin.listTopics());
+      if (topics.every((t) => listed.has(t))) {
+        const metadata = await admin.fetchTopicMetadata({ topics });
+        if (metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      }
     } catch (err) {
       if (Date.now() > deadline) throw err;
     }
