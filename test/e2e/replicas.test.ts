@@ -4,8 +4,9 @@ import { LeadStream, deadLetters } from './lead-stream.js';
 import { Stack } from './stack.js';
 
 const LEADS = 80;
-// A killed replica keeps its partitions until its session times out; 6 s (Kafka's minimum) keeps the test short.
-const FAST_FAILOVER = { KAFKA_SESSION_TIMEOUT_MS: '6000' };
+// A killed replica keeps its partitions until its session times out; 6 s (Kafka's minimum) keeps the test short,
+// and a fetch held at most a third of it (kafkajs heartbeats between fetches).
+const FAST_FAILOVER = { KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_FETCH_MAX_WAIT_MS: '2000' };
 
 /** Messages a process has consumed so far, from its /metrics. */
 async function consumed(url: string): Promise<number> {

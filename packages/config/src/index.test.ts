@@ -16,7 +16,7 @@ describe('loadConfig', () => {
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092', '127.0.0.1:9093']);
     expect(config.PORT).toBe(4101);
     expect(config.KAFKA_SESSION_TIMEOUT_MS).toBe(30000);
-    expect(config.KAFKA_FETCH_MAX_WAIT_MS).toBe(500);
+    expect(config.KAFKA_FETCH_MAX_WAIT_MS).toBe(5000);
   });
 
   it.each([
@@ -25,6 +25,8 @@ describe('loadConfig', () => {
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ PORT: 'eighty' }, 'PORT'],
     [{ REDIS_URL: undefined }, 'REDIS_URL'],
+    // kafkajs heartbeats between fetches: a fetch held longer than a third of the session loses the member.
+    [{ KAFKA_SESSION_TIMEOUT_MS: '6000' }, 'KAFKA_FETCH_MAX_WAIT_MS'],
   ])('names the bad variable (%o)', (override, variable) => {
     let error: unknown;
     try {
@@ -34,6 +36,11 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain(variable);
+  });
+
+  it('takes a fetch wait within a third of the session timeout', () => {
+    const config = loadConfig(shape, { ...good, KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_FETCH_MAX_WAIT_MS: '2000' });
+    expect(config.KAFKA_FETCH_MAX_WAIT_MS).toBe(2000);
   });
 
   it('runs cross-field checks', () => {

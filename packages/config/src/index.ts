@@ -49,10 +49,13 @@ export const serviceEnv = {
    */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(30000),
   /**
-   * How long the broker holds a fetch while no data arrives (the Java client's 500 ms). Kafka answers as soon
-   * as data comes, so this costs no latency; longer means fewer idle round trips.
+   * How long the broker holds a fetch while no data arrives (fetch.max.wait.ms; the Java client's is 500 ms).
+   * The broker answers as soon as one byte arrives (fetch.min.bytes 1), so this costs no latency; it sets how
+   * often an idle consumer asks. At 500 ms that loop was about 1 % of a core per idle service, at 5 s 0.1 %
+   * (docs/benchmarks.md). kafkajs heartbeats between fetches, so it must be at most a third of the session
+   * timeout; a stop or a rebalance may wait for the fetch in flight (up to this long).
    */
-  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30000).default(500),
+  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30000).default(5000),
   DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
   /** How long SIGTERM may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120000).default(15000),
@@ -78,7 +81,7 @@ export function loadConfig<S extends z.ZodRawShape>(
       details,
     );
   }
-  const problems = refine?.(result.data) ?? [];
+  const problems = [...serviceEnvProblems(result.data), ...(refine?.(result.data) ?? [])];
   if (problems.length > 0) {
     throw new ConfigError(
       `invalid configuration: ${problems.map((d) => `${d.variable} (${d.problem})`).join('; ')}`,
@@ -86,6 +89,21 @@ export function loadConfig<S extends z.ZodRawShape>(
     );
   }
   return result.data;
+}
+
+/** What serviceEnv's variables must be together (checked wherever a shape includes them). */
+function serviceEnvProblems(config: Record<string, unknown>): Array<{ variable: string; problem: string }> {
+  const session = config.KAFKA_SESSION_TIMEOUT_MS;
+  const fetchWait = config.KAFKA_FETCH_MAX_WAIT_MS;
+  if (typeof session === 'number' && typeof fetchWait === 'number' && fetchWait * 3 > session) {
+    return [
+      {
+        variable: 'KAFKA_FETCH_MAX_WAIT_MS',
+        problem: `must be at most a third of KAFKA_SESSION_TIMEOUT_MS (${session} ms): kafkajs heartbeats between fetches`,
+      },
+    ];
+  }
+  return [];
 }
 
 /** A port variable with a default. */

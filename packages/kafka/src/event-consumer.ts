@@ -51,7 +51,10 @@ export interface EventConsumerOptions {
   registry: Registry;
   /** Consumer-group session timeout (default 30 s, kafkajs's). */
   sessionTimeoutMs?: number;
-  /** How long the broker may hold a fetch while no data arrives (default 500 ms, the Java client's). */
+  /**
+   * How long the broker may hold a fetch while no data arrives: 5 s by default (KAFKA_FETCH_MAX_WAIT_MS), at most a
+   * third of the session timeout, since kafkajs heartbeats between fetches. Data is answered at once either way.
+   */
   fetchMaxWaitMs?: number;
   /** Partitions processed in parallel, each in its own transaction. */
   concurrency?: number;
@@ -70,6 +73,9 @@ type Decoded =
  * the outbox, with the error in headers) and the partition moves on. An offset
  * is committed only after its transaction committed.
  */
+/** Kafka errors of a group coordinator still starting (kafkajs retries them). */
+const COORDINATOR_STARTING = new Set(['COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE']);
+
 export class EventConsumer {
   private readonly log: Logger;
   private consumer: Consumer | undefined;
@@ -122,7 +128,7 @@ export class EventConsumer {
       rebalanceTimeout: Math.max(sessionTimeout, 60000),
       // A third of the session timeout at most, as Kafka advises; kafkajs's 3 s otherwise.
       heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 3)),
-      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 500,
+      maxWaitTimeInMs: Math.min(this.options.fetchMaxWaitMs ?? 5000, Math.floor(sessionTimeout / 3)),
       // Topics come from the registry, created before the services start: a missing one is an error.
       allowAutoTopicCreation: false,
     });
@@ -132,8 +138,10 @@ export class EventConsumer {
     });
     consumer.on(consumer.events.CRASH, (e) => {
       this.joined = false;
-      // kafkajs restarts a consumer after a retriable crash (a coordinator that moved or was loading).
-      const level = e.payload.restart ? 'warn' : 'error';
+      // kafkajs restarts a consumer after a retriable crash. A group coordinator that is loading or not there
+      // yet is what every start on a fresh broker meets: that is news, not a warning.
+      const type = (e.payload.error as { type?: string }).type ?? '';
+      const level = !e.payload.restart ? 'error' : COORDINATOR_STARTING.has(type) ? 'info' : 'warn';
       this.log[level]({ err: describeError(e.payload.error), restart: e.payload.restart }, 'consumer crashed');
     });
     consumer.on(consumer.events.STOP, () => {
