@@ -63,8 +63,9 @@ export function localSecret(stateDir) {
 /**
  * Starts the infrastructure and resolves with its addresses and a stop().
  *
- * durable: false turns off Postgres's fsync, full_page_writes and synchronous_commit, for tests and benches
- * only (a crash of the machine can then lose or corrupt data); what `npm start` runs is durable.
+ * durable: false turns off Postgres's fsync, full_page_writes and synchronous_commit and Redis's append-only
+ * file, for tests and benches only (a crash of the machine can then lose or corrupt data); what `npm start`
+ * runs is durable.
  * fastRebalance: the broker's first group assignment does not wait for more members (tests, benches).
  *
  * @param {{ stateDir: string, mode?: 'local'|'containers', durable?: boolean, fastRebalance?: boolean,
@@ -82,7 +83,7 @@ export async function startInfra({
   mkdirSync(stateDir, { recursive: true });
   const [postgres, redis, kafka] = await Promise.all([
     startPostgres({ dir: path.join(stateDir, 'postgres'), durable, log }),
-    startRedis({ dir: path.join(stateDir, 'redis'), log }),
+    startRedis({ dir: path.join(stateDir, 'redis'), durable, log }),
     startKafka({
       dir: path.join(stateDir, 'kafka'),
       ...(fastRebalance ? { initialRebalanceDelayMs: 0 } : {}),

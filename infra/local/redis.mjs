@@ -27,11 +27,13 @@ const PORT_ATTEMPTS = 5;
 
 /**
  * Start a Redis server owned by this Node process.
- * dir: state folder (redis.log, owner.json; Redis's working dir — nothing is persisted).
+ * dir: state folder (redis.log, owner.json; Redis's working dir, and its append-only file when durable).
+ * durable (default true): an append-only file fsynced every second, so BullMQ's jobs (a re-score in progress,
+ * SLA wake-ups) survive a restart; false persists nothing (tests, benches).
  * port: fixed port (default: a free one). log: (message) => void.
  * Resolves { url, port, pid, dir, logFile, stop }. stop() is idempotent.
  */
-export async function startRedis({ dir, port, log = () => {} } = {}) {
+export async function startRedis({ dir, port, durable = true, log = () => {} } = {}) {
   if (!dir) throw new Error('startRedis: dir is required');
   const say = (msg) => log(`[redis] ${msg}`);
   const t0 = Date.now();
@@ -55,7 +57,7 @@ export async function startRedis({ dir, port, log = () => {} } = {}) {
       '--port', String(chosenPort),
       '--bind', '127.0.0.1',
       '--save', '',
-      '--appendonly', 'no',
+      ...(durable ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no']),
       '--dir', stateDir,
       '--daemonize', 'no',
       '--logfile', logFile,
@@ -114,7 +116,7 @@ export async function startRedis({ dir, port, log = () => {} } = {}) {
   });
 
   const url = `redis://127.0.0.1:${chosenPort}`;
-  say(`ready on ${url} (pid ${child.pid}) in ${Date.now() - t0} ms`);
+  say(`ready on ${url} (pid ${child.pid}${durable ? ', append-only file' : ', not durable'}) in ${Date.now() - t0} ms`);
   return { url, port: chosenPort, pid: child.pid, dir: stateDir, logFile, stop };
 }
 
