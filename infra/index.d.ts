@@ -58,3 +58,6 @@ export function startKafka(options: {
   initialRebalanceDelayMs?: number;
   log?: (message: string) => void;
 }): Promise<LocalKafka>;
+
+/** `[command, args]` that run the given command so that it gets `signal` (default SIGTERM) when its spawner dies. */
+export function dieWithParent(command: string, args: string[], signal?: string): [string, string[]];

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { startKafka } from './kafka/kafka.mjs';
 import { KAFKA_VERSION, ensureKafka } from './kafka/resolve.mjs';
 import { freePort } from './local/ports.mjs';
+import { parentDeathPrefix } from './local/processes.mjs';
 import { startPostgres } from './local/postgres.mjs';
 import { startRedis } from './local/redis.mjs';
 import { ensureSystemPackages, findPostgresBin } from './local/system-packages.mjs';
@@ -31,6 +32,15 @@ const SYSTEM_PACKAGES = [
 ];
 
 export { KAFKA_VERSION, startKafka };
+
+/**
+ * The command and arguments that run `command args` so that it gets `signal` when the process spawning it dies,
+ * however it dies (setpriv --pdeathsig on Linux; the command as it is elsewhere). For launchers of services.
+ */
+export function dieWithParent(command, args, signal = 'SIGTERM') {
+  const prefix = parentDeathPrefix(signal);
+  return prefix.length > 0 ? [prefix[0], [...prefix.slice(1), '--', command, ...args]] : [command, args];
+}
 
 /** `local` or `containers`: HANDOFF_INFRA when set, else containers only if a Docker engine answers. */
 export function detectMode(env = process.env) {

@@ -17,7 +17,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { detectMode, localSecret, startInfra } from '../infra/index.mjs';
+import { detectMode, dieWithParent, localSecret, startInfra } from '../infra/index.mjs';
 import { build, ensureDependencies, nodeArgsOf, repoRoot, say } from './lib.mjs';
 
 const BASE_PORT = basePortFrom(process.env.HANDOFF_PORT);
@@ -107,14 +107,12 @@ for (const service of PROCESSES) {
           KAFKA_BROKERS: infra.kafkaBrokers,
         }),
   };
-  const child = spawn(
-    process.execPath,
-    [...nodeArgsOf(service.name), path.join(repoRoot, 'services', service.name, 'dist', 'main.js')],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  // If this launcher is killed outright (SIGKILL), every service still gets its SIGTERM and stops.
+  const [command, args] = dieWithParent(process.execPath, [
+    ...nodeArgsOf(service.name),
+    path.join(repoRoot, 'services', service.name, 'dist', 'main.js'),
+  ]);
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logFile = path.join(logDir, `${logName}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
   for (const stream of [child.stdout, child.stderr]) {

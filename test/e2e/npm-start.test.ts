@@ -162,6 +162,14 @@ async function messagesOnTopics(stack: StackLike): Promise<Record<string, number
   }
 }
 
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -207,8 +215,8 @@ describe('npm start', () => {
   });
 
   it(
-    'stops on SIGTERM or SIGHUP to npm leaving no process nor port, and starts again with its data, nothing re-sent',
-    { timeout: 420_000 },
+    'stops on SIGTERM or SIGHUP to npm or a crash of its launcher, leaving no process nor port, and starts again with its data, nothing re-sent',
+    { timeout: 600_000 },
     async () => {
       Object.assign(stack, { basePort: await freeBasePort() });
       await stack.start();
@@ -255,6 +263,26 @@ describe('npm start', () => {
         intervalMs: 200,
       });
       expect((await Promise.all(againPorts.map(accepts))).some(Boolean)).toBe(false);
+
+      // A crash of the launcher itself (SIGKILL: no handler runs): its services and infrastructure still stop,
+      // and the next start has every lead once.
+      await stack.start();
+      const crashed = [stack.pid, ...descendants(stack.pid)];
+      for (const pid of crashed) seen.add(pid);
+      const launcher = descendants(stack.pid).find((pid) => /scripts\/start\.mjs/.test(commandOf(pid)));
+      expect(launcher).toBeDefined();
+      process.kill(launcher!, 'SIGKILL');
+      await waitFor(() => crashed.every((pid) => pid === stack.pid || !alive(pid)), {
+        what: 'every process of npm start to exit after its launcher was killed',
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      });
+      await stack.signal('SIGTERM');
+      await stack.start();
+      await stream.settle();
+      await stream.expectExactlyOnce();
+      for (const pid of [stack.pid, ...descendants(stack.pid)]) seen.add(pid);
+      await stack.signal('SIGTERM');
     },
   );
 });

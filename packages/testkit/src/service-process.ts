@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
+import { dieWithParent } from '@handoff/infra';
 import { freePort, waitFor, type TestInfra } from './util.js';
 
 /** The node arguments a service runs with (its package.json's `handoff.nodeArgs`, e.g. a heap cap). */
@@ -67,27 +68,25 @@ export class ServiceProcess {
   private async startOnce(options: { readyTimeoutMs?: number }): Promise<this> {
     const infra = this.infra;
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(
-      process.execPath,
-      [
-        ...serviceNodeArgs(infra.repoRoot, this.name),
-        ...this.nodeArgs,
-        path.join(infra.repoRoot, 'services', this.name, 'dist', 'main.js'),
-      ],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          DATABASE_URL: infra.databaseUrl,
-          REDIS_URL: infra.redisUrl,
-          KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-          JWT_SECRET: infra.jwtSecret,
-          LOG_LEVEL: 'info',
-          PORT: String(this.port),
-          ...this.env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    // A test process that dies (a timeout, a crash) takes its services with it: nothing is left running.
+    const [command, args] = dieWithParent(process.execPath, [
+      ...serviceNodeArgs(infra.repoRoot, this.name),
+      ...this.nodeArgs,
+      path.join(infra.repoRoot, 'services', this.name, 'dist', 'main.js'),
+    ]);
+    const child = spawn(command, args, {
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: infra.databaseUrl,
+        REDIS_URL: infra.redisUrl,
+        KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+        JWT_SECRET: infra.jwtSecret,
+        LOG_LEVEL: 'info',
+        PORT: String(this.port),
+        ...this.env,
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
     this.child = child;
