@@ -1,12 +1,15 @@
 // Measuring helpers shared by the benches (`npm run bench`).
 import { readFileSync, readdirSync } from 'node:fs';
 
-/** CPU seconds a process and its live children used so far (local mode; containers: NaN). */
+/**
+ * CPU seconds a process and its children used so far: its own, its live children's, and those of the
+ * children it has reaped already (a postmaster's backends come and go). Local mode; containers: NaN.
+ */
 export function cpuSeconds(pid) {
   if (!pid) return NaN;
   const ticksOf = (p, withReaped) => {
     try {
-      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      const fields = statFields(p);
       // utime, stime (+ cutime, cstime: children already gone) — fields 14..17, here from index 11.
       return Number(fields[11]) + Number(fields[12]) + (withReaped ? Number(fields[13]) + Number(fields[14]) : 0);
     } catch {
@@ -14,17 +17,15 @@ export function cpuSeconds(pid) {
     }
   };
   let ticks = ticksOf(pid, true);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
-      if (ppid === pid) ticks += ticksOf(entry, false);
-    } catch {
-      // gone meanwhile
-    }
-  }
+  for (const child of childrenOf(pid)) ticks += ticksOf(child, false);
   return ticks / 100; // USER_HZ
 }
+/** /proc/<pid>/stat's fields after the command name (which may hold spaces and parentheses): state, ppid, … */
+function statFields(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+}
+
 /** A process's peak resident memory so far (VmHWM), in MB. */
 export function peakRssMb(pid) {
   try {
@@ -57,19 +58,127 @@ export function latencySummary(latencies) {
 }
 
 /**
+ * How the bench's own consumers fetch: as the services do by default (@handoff/config's
+ * KAFKA_FETCH_MAX_WAIT_MS and KAFKA_SESSION_TIMEOUT_MS), so the settings line holds for both.
+ * Kafka answers a fetch as soon as data arrives; the wait only bounds idle round trips.
+ * BENCH_FETCH_MAX_WAIT_MS sets another wait for the bench's consumers and the services alike.
+ */
+export const consumerSettings = {
+  maxWaitTimeInMs: Number(process.env.BENCH_FETCH_MAX_WAIT_MS || 500),
+  sessionTimeout: 30_000,
+};
+
+/**
  * A consumer in a group of the bench's own on some topics, running `run`
  * (kafkajs `consumer.run` options); resolves once it has joined its group.
  */
 export async function joinedConsumer(kafka, infra, name, subscription, run) {
-  const consumer = kafka.consumer({
-    groupId: `bench-${name}-${Date.now()}`,
-    sessionTimeout: 6000,
-    maxWaitTimeInMs: infra.mode === 'local' ? 10 : 50,
-  });
+  const consumer = kafka.consumer({ groupId: `bench-${name}-${Date.now()}`, ...consumerSettings });
   await consumer.connect();
   await consumer.subscribe(subscription);
   const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   await consumer.run(run);
   await joined;
   return consumer;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Creates a topic with the admin API and waits until every partition has a leader. kafkajs's own
+ * waitForLeaders can fail with "This server does not host this topic-partition" on a topic just created,
+ * so the metadata is polled instead: first the list of topics (which does not fail, nor log that error,
+ * while the broker does not know the topic yet), then the topic's partitions.
+ */
+export async function createTopicWithLeaders(kafka, topic, numPartitions, timeoutMs = 60_000) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic)) {
+      await admin.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions }] });
+    }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        if (!(await admin.listTopics()).includes(topic)) throw new Error(`${topic} is not listed yet`);
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const partitions = topics[0]?.partitions ?? [];
+        if (partitions.length === numPartitions && partitions.every((p) => p.leader >= 0)) return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+      }
+      if (Date.now() > deadline) throw new Error(`${topic} has no leader for every partition after ${timeoutMs} ms`);
+      await sleep(100);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Deletes those of `names` that exist and waits until the broker no longer lists them, so they can be made
+ * again at once (the bench's own topics start empty each run: a real broker keeps the last run's messages).
+ */
+export async function deleteTopicsAndWait(kafka, names, timeoutMs = 60_000) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const wanted = new Set(names);
+    const present = async () => (await admin.listTopics()).filter((t) => wanted.has(t));
+    const topics = await present();
+    if (topics.length === 0) return 0;
+    await admin.deleteTopics({ topics, timeout: timeoutMs });
+    const deadline = Date.now() + timeoutMs;
+    while ((await present()).length > 0) {
+      if (Date.now() > deadline) throw new Error(`topics still listed ${timeoutMs} ms after their deletion`);
+      await sleep(100);
+    }
+    return topics.length;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A process's resident memory now (VmRSS), in MB. */
+export function rssMb(pid) {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The live processes whose parent is `pid` (e.g. a postmaster's backends and background workers). */
+export function childrenOf(pid) {
+  const children = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (Number(statFields(entry)[1]) === pid) {
+        children.push(Number(entry));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
+}
+
+/**
+ * Proportional set size (shared pages divided among the processes sharing them) of a process and its live
+ * children, in MB: the memory a multi-process server such as Postgres uses, without counting its shared
+ * buffers once per backend as a sum of RSS would.
+ */
+export function pssWithChildrenMb(pid) {
+  if (!pid) return NaN;
+  let kb = 0;
+  for (const p of [pid, ...childrenOf(pid)]) {
+    try {
+      kb += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // gone meanwhile, or not readable
+    }
+  }
+  return Math.round(kb / 1024);
 }

@@ -12,7 +12,7 @@ const MQL_RATE = Number(process.env.BENCH_MQL_RATE ?? 200);
 const MQL_SECONDS = Number(process.env.BENCH_MQL_SECONDS ?? 10);
 const QUEUED = Number(process.env.BENCH_QUEUED ?? 10_000);
 const CLAIMS_PER_SDR = Number(process.env.BENCH_CLAIMS ?? 100);
-/** The bench's own topics (created with the infrastructure: the local broker creates topics only at start). */
+/** The bench's own topics (made by bench.mjs before the benches run, empty each run). */
 export const SDR_QUEUE_TOPIC_PREFIX = 'benchq.';
 const prefix = SDR_QUEUE_TOPIC_PREFIX;
 const SDRS = Array.from({ length: 10 }, (_, i) => `sdr${String(i).padStart(2, '0')}`);

@@ -1,4 +1,7 @@
-// npm run bench: measures the pipeline on this machine and prints JSON lines.
+// npm run bench: measures the pipeline on this machine and prints JSON lines, the first of them the settings
+// it ran with (`bench: 'settings'`).
+//   idle      no traffic: CPU and memory of the 4 backend services, Postgres, Redis and Kafka over 60 s
+//             (scripts/bench-idle.mjs)
 //   ceiling   raw kafkajs produce → consume → one Postgres transaction per batch
 //   skeleton  activities through lead-scoring: HTTP ingest → outbox → Kafka → scored → lead.scored;
 //             throughput (CPU per activity per process, RSS), then latency at steady rates (open loop)
@@ -11,10 +14,30 @@
 //             latency over them, a full rebuild of the projections (scripts/bench-reporting.mjs)
 //   ratio     skeleton throughput / ceiling
 // Nothing here is asserted; the figures go into closing notes and docs/benchmarks.md.
+//
+// The infrastructure is the project's own (local mode: Postgres, Redis, Apache Kafka in KRaft), with two
+// trades a deployment must not make: Postgres without fsync and Redis without its append-only file
+// (BENCH_POSTGRES_DURABLE=1 keeps both durable, in
+// a state folder of its own, .state/bench-durable), and a broker that assigns a new group at once
+// (group.initial.rebalance.delay.ms=0). The services run with their defaults otherwise (fetch wait, session
+// timeout), as a stack does; BENCH_FETCH_MAX_WAIT_MS=<ms> sets another fetch wait for them and the bench's own
+// consumers (to see what it does to latency and idle CPU). The bench's own topics (bench.ceiling and its prefixes' topics) are deleted and
+// made again at the start, and deleted at the end: the broker keeps what a run leaves.
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { cpuPer, cpuSeconds, joinedConsumer, peakRssMb, percentile, round } from './bench-lib.mjs';
+import {
+  consumerSettings,
+  cpuPer,
+  cpuSeconds,
+  createTopicWithLeaders,
+  deleteTopicsAndWait,
+  joinedConsumer,
+  peakRssMb,
+  percentile,
+  round,
+} from './bench-lib.mjs';
 import { build, ensureDependencies, repoRoot, say } from './lib.mjs';
 
 ensureDependencies();
@@ -22,15 +45,20 @@ build();
 
 const { startInfra, localSecret } = await import('../infra/index.mjs');
 const { topicsToCreate, leadIdFromEmail } = await import('@handoff/contracts');
+const { serviceEnv } = await import('@handoff/config');
+const { createTopicsOnce } = await import('./topics.mjs');
 const { signToken } = await import('@handoff/http');
 const { ServiceProcess, freePort } = await import('@handoff/testkit/process');
 const { Kafka, logLevel } = await import('kafkajs');
 const { benchSdrQueue, SDR_QUEUE_TOPIC_PREFIX } = await import('./bench-sdr-queue.mjs');
 const { benchSlaMonitor, SLA_MONITOR_TOPIC_PREFIX } = await import('./bench-sla-monitor.mjs');
 const { benchReporting, REPORTING_TOPIC_PREFIX } = await import('./bench-reporting.mjs');
+const { benchIdle, IDLE_TOPIC_PREFIX } = await import('./bench-idle.mjs');
 const pg = (await import('pg')).default;
 
-const stateDir = path.join(repoRoot, '.state', 'bench');
+const durable = process.env.BENCH_POSTGRES_DURABLE === '1';
+// A durable run has a Postgres cluster (and broker) of its own, so the two kinds never share a data folder.
+const stateDir = path.join(repoRoot, '.state', durable ? 'bench-durable' : 'bench');
 const CEILING_MESSAGES = Number(process.env.BENCH_CEILING_MESSAGES ?? 50_000);
 const SKELETON_ACTIVITIES = Number(process.env.BENCH_ACTIVITIES ?? 30_000);
 // Set BENCH_LATENCY_RATE (and BENCH_LATENCY_BATCH) to run one latency scenario instead of the standard three.
@@ -39,48 +67,81 @@ const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 // Activities per request in the latency bench (1: one webhook per activity; more: a sender that batches).
 const LATENCY_BATCH = Number(process.env.BENCH_LATENCY_BATCH ?? 1);
 
-const infra = await startInfra({
-  stateDir,
-  topics: [
-    ...topicsToCreate(),
-    ...topicsToCreate({ prefix: SDR_QUEUE_TOPIC_PREFIX }),
-    ...topicsToCreate({ prefix: SLA_MONITOR_TOPIC_PREFIX }),
-    ...topicsToCreate({ prefix: REPORTING_TOPIC_PREFIX }),
-    { name: 'bench.ceiling', partitions: 6 },
-  ],
-  log: (m) => say(m),
-});
+const CEILING_TOPIC = 'bench.ceiling';
+/** Prefixes of the bench's own stacks, whose topics start empty each run ('' is the skeleton's and backtest's). */
+const BENCH_PREFIXES = [SDR_QUEUE_TOPIC_PREFIX, SLA_MONITOR_TOPIC_PREFIX, REPORTING_TOPIC_PREFIX, IDLE_TOPIC_PREFIX];
+const benchTopics = [
+  CEILING_TOPIC,
+  ...BENCH_PREFIXES.flatMap((prefix) => topicsToCreate({ prefix }).map((t) => t.name)),
+];
+// What the services run with: their own defaults, which startService does not override, but for
+// BENCH_FETCH_MAX_WAIT_MS (to see what the fetch wait does to latency and idle CPU).
+const fetchOverride = process.env.BENCH_FETCH_MAX_WAIT_MS || undefined;
+const serviceDefaults = {
+  fetchMaxWaitMs: serviceEnv.KAFKA_FETCH_MAX_WAIT_MS.parse(fetchOverride),
+  sessionTimeoutMs: serviceEnv.KAFKA_SESSION_TIMEOUT_MS.parse(undefined),
+};
+
+const infra = await startInfra({ stateDir, durable, fastRebalance: true, log: (m) => say(m) });
 const brokers = infra.kafkaBrokers.split(',');
 const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.ERROR });
 const emit = (line) => process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`);
 const cpuOf = (leadScoringPid) => ({
   leadScoring: cpuSeconds(leadScoringPid),
   postgres: cpuSeconds(infra.pids?.postgres),
-  broker: cpuSeconds(infra.pids?.broker),
+  kafka: cpuSeconds(infra.pids?.kafka),
   redis: cpuSeconds(infra.pids?.redis),
   bench: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
 });
-/** CPU microseconds per item each process spent between two readings. */
 
-// BENCH_ONLY=skeleton (ceiling, backtest, sdr-queue, sla-monitor, reporting) runs one bench; BENCH_PROFILE=<dir> writes lead-scoring's CPU profile there.
+// BENCH_ONLY=skeleton (idle, ceiling, backtest, sdr-queue, sla-monitor, reporting) runs one bench; BENCH_PROFILE=<dir> writes lead-scoring's CPU profile there.
 const only = process.env.BENCH_ONLY;
 try {
+  const deleted = await deleteTopicsAndWait(kafka, benchTopics);
+  if (deleted > 0) say(`deleted ${deleted} topics a previous bench run left`);
+  await createTopicsOnce({ brokers, prefixes: ['', ...BENCH_PREFIXES], log: say });
+  await createTopicWithLeaders(kafka, CEILING_TOPIC, 6);
+  emit({
+    bench: 'settings',
+    mode: infra.mode,
+    kafkaVersion: infra.kafkaVersion,
+    postgresDurable: infra.durable,
+    // The broker's group.initial.rebalance.delay.ms is 0 (Kafka's default 3000 ms).
+    fastRebalance: true,
+    // The services' (their defaults) and the bench's own consumers'.
+    fetchMaxWaitMs: serviceDefaults.fetchMaxWaitMs,
+    sessionTimeoutMs: serviceDefaults.sessionTimeoutMs,
+    benchConsumer: {
+      maxWaitTimeInMs: consumerSettings.maxWaitTimeInMs,
+      sessionTimeoutMs: consumerSettings.sessionTimeout,
+    },
+    stateDir: path.relative(repoRoot, stateDir),
+    cpus: os.cpus().length,
+    node: process.version,
+  });
+  const context = { infra, kafka, jwtSecret: localSecret(stateDir), startService, dropSchema };
+  if (!only || only === 'idle') for (const line of await benchIdle(context)) emit(line);
   const ceiling = only && only !== 'ceiling' ? { messagesPerSec: NaN } : await benchCeiling();
   if (!only || only === 'ceiling') emit(ceiling);
   const skeleton = only && only !== 'skeleton' ? [{ activitiesPerSec: NaN }] : await benchSkeleton();
   if (!only || only === 'skeleton') for (const line of skeleton) emit(line);
   if (!only || only === 'backtest') emit(await benchBacktest());
-  const context = { infra, kafka, jwtSecret: localSecret(stateDir), startService, dropSchema };
   if (!only || only === 'sdr-queue') for (const line of await benchSdrQueue(context)) emit(line);
   if (!only || only === 'sla-monitor') for (const line of await benchSlaMonitor(context)) emit(line);
   if (!only || only === 'reporting') for (const line of await benchReporting(context)) emit(line);
-  emit({
-    bench: 'ratio',
-    skeletonActivitiesPerSec: skeleton[0].activitiesPerSec,
-    ceilingMessagesPerSec: ceiling.messagesPerSec,
-    ratio: Math.round((skeleton[0].activitiesPerSec / ceiling.messagesPerSec) * 1000) / 1000,
-  });
+  if (!only) {
+    emit({
+      bench: 'ratio',
+      skeletonActivitiesPerSec: skeleton[0].activitiesPerSec,
+      ceilingMessagesPerSec: ceiling.messagesPerSec,
+      ratio: Math.round((skeleton[0].activitiesPerSec / ceiling.messagesPerSec) * 1000) / 1000,
+    });
+  }
 } finally {
+  // The bench's own topics go with the run (the reporting bench's alone hold a million events).
+  await deleteTopicsAndWait(kafka, benchTopics).catch((err) =>
+    say(`could not delete the bench's topics: ${err.message}`),
+  );
   await infra.stop();
 }
 
@@ -89,9 +150,9 @@ async function benchCeiling() {
   await pool.query('DROP TABLE IF EXISTS bench_ceiling; CREATE TABLE bench_ceiling (id uuid PRIMARY KEY, body jsonb)');
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const consumer = kafka.consumer({ groupId: `bench-${Date.now()}`, sessionTimeout: 6000, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({ groupId: `bench-${Date.now()}`, ...consumerSettings });
   await consumer.connect();
-  await consumer.subscribe({ topic: 'bench.ceiling', fromBeginning: true });
+  await consumer.subscribe({ topic: CEILING_TOPIC, fromBeginning: true });
   let consumed = 0;
   let transactions = 0;
   let resolveDone;
@@ -131,7 +192,7 @@ async function benchCeiling() {
       const value = payload(j);
       messages.push({ key: value.leadId, value: JSON.stringify(value) });
     }
-    await producer.send({ topic: 'bench.ceiling', acks: -1, messages });
+    await producer.send({ topic: CEILING_TOPIC, acks: -1, messages });
   }
   const produced = performance.now();
   await done;
@@ -416,21 +477,14 @@ async function benchBacktest() {
 }
 
 /**
- * A service as its own process on the bench's infrastructure, in a schema of its own: quiet, with short
- * fetch waits on the local broker (the mock waits out a fetch's whole max wait when a partition is empty,
- * where Kafka answers on arrival), and BENCH_NODE_ARGS passed to node.
+ * A service as its own process on the bench's infrastructure (its topics made already), in a schema of its
+ * own: quiet, otherwise with its defaults (but for BENCH_FETCH_MAX_WAIT_MS), and BENCH_NODE_ARGS passed to node.
  */
 async function startService(name, env, options = {}) {
   const service = new ServiceProcess(
     name,
     await freePort(),
-    {
-      KAFKA_CREATE_TOPICS: 'false',
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      ...(infra.mode === 'local' ? { KAFKA_FETCH_MAX_WAIT_MS: '10' } : {}),
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
+    { LOG_LEVEL: 'warn', ...(fetchOverride ? { KAFKA_FETCH_MAX_WAIT_MS: fetchOverride } : {}), ...env },
     { ...infra, kafkaBrokers: brokers, jwtSecret: localSecret(stateDir), repoRoot },
     [
       ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []),

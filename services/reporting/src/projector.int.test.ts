@@ -17,16 +17,12 @@ const captured = (name: string): HandoffEvent =>
 describe('Projector', () => {
   const db = migratedSchema('projector', new URL('../migrations', import.meta.url).pathname, 'reporting');
   const logger = createLogger({ service: 'reporting-test', level: 'silent' });
+  // An idle look far beyond the tests' patience: only a wake-up (or stop) moves it once caught up.
+  const idleProjector = () =>
+    new Projector({ pool: db.pool, schema: db.schema, producer: 'reporting', logger, idleMs: 600_000 });
 
   it('projects appended events when woken, without waiting for its idle look', async () => {
-    // An idle look far beyond the test's patience: only the wake-up can make it project in time.
-    const projector = new Projector({
-      pool: db.pool,
-      schema: db.schema,
-      producer: 'reporting',
-      logger,
-      idleMs: 600_000,
-    });
+    const projector = idleProjector();
     await withTransaction(db.pool, (tx) => appendEvents(tx, [captured('first')]));
     projector.start();
     try {
@@ -56,13 +52,7 @@ describe('Projector', () => {
   });
 
   it('stops at once while idle', async () => {
-    const projector = new Projector({
-      pool: db.pool,
-      schema: db.schema,
-      producer: 'reporting',
-      logger,
-      idleMs: 600_000,
-    });
+    const projector = idleProjector();
     projector.start();
     await waitFor(async () => (await projectionLag(db.pool)) === 0);
     const started = Date.now();
