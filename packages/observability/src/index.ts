@@ -17,7 +17,10 @@ export function createLogger(options: {
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
   };
-  return options.destination ? pino(config, options.destination) : pino(config);
+  // stdout written synchronously, line by line (pino's own destination, which stops logging on EPIPE). The
+  // default, asynchronous one flushes on exit and retries a write to a closed pipe forever: a service whose
+  // launcher was killed outright then never exits on its SIGTERM.
+  return pino(config, options.destination ?? pino.destination({ dest: 1, sync: true }));
 }
 
 /**
