@@ -85,37 +85,6 @@ export async function joinedConsumer(kafka, infra, name, subscription, run) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Creates a topic with the admin API and waits until every partition has a leader. kafkajs's own
- * waitForLeaders can fail with "This server does not host this topic-partition" on a topic just created,
- * so the metadata is polled instead: first the list of topics (which does not fail, nor log that error,
- * while the broker does not know the topic yet), then the topic's partitions.
- */
-export async function createTopicWithLeaders(kafka, topic, numPartitions, timeoutMs = 60_000) {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    if (!(await admin.listTopics()).includes(topic)) {
-      await admin.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions }] });
-    }
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        if (!(await admin.listTopics()).includes(topic)) throw new Error(`${topic} is not listed yet`);
-        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-        const partitions = topics[0]?.partitions ?? [];
-        if (partitions.length === numPartitions && partitions.every((p) => p.leader >= 0)) return;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-      }
-      if (Date.now() > deadline) throw new Error(`${topic} has no leader for every partition after ${timeoutMs} ms`);
-      await sleep(100);
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/**
  * Deletes those of `names` that exist and waits until the broker no longer lists them, so they can be made
  * again at once (the bench's own topics start empty each run: a real broker keeps the last run's messages).
  */

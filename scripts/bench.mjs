@@ -31,7 +31,6 @@ import {
   consumerSettings,
   cpuPer,
   cpuSeconds,
-  createTopicWithLeaders,
   deleteTopicsAndWait,
   joinedConsumer,
   peakRssMb,
@@ -44,7 +43,8 @@ ensureDependencies();
 build();
 
 const { startInfra, localSecret } = await import('../infra/index.mjs');
-const { topicsToCreate, leadIdFromEmail } = await import('@handoff/contracts');
+const { topicsToCreate, leadIdFromEmail, TOPIC_RETENTION_MS } = await import('@handoff/contracts');
+const { ensureTopics } = await import('@handoff/kafka');
 const { serviceEnv } = await import('@handoff/config');
 const { createTopicsOnce } = await import('./topics.mjs');
 const { signToken } = await import('@handoff/http');
@@ -100,7 +100,7 @@ try {
   const deleted = await deleteTopicsAndWait(kafka, benchTopics);
   if (deleted > 0) say(`deleted ${deleted} topics a previous bench run left`);
   await createTopicsOnce({ brokers, prefixes: ['', ...BENCH_PREFIXES], log: say });
-  await createTopicWithLeaders(kafka, CEILING_TOPIC, 6);
+  await ensureTopics(kafka, [{ name: CEILING_TOPIC, partitions: 6, retentionMs: TOPIC_RETENTION_MS }]);
   emit({
     bench: 'settings',
     mode: infra.mode,

@@ -58,7 +58,17 @@ export async function ensureKafka({ version = KAFKA_VERSION, log = () => {} } = 
   }
   assertJavaVersion(java);
   if (!resolved) await resolveJars({ version, mvn, cache, say });
+  removeMockBrokerCache(say);
   return { version, libs, java };
+}
+
+/** The librdkafka mock broker that local mode built before Apache Kafka (ADR 0001, superseded) left its build here. */
+function removeMockBrokerCache(say) {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const old = path.join(base, 'handoff', 'broker');
+  if (!existsSync(old)) return;
+  rmSync(old, { recursive: true, force: true });
+  say(`removed the old mock broker's build cache ${old} (local mode runs Apache Kafka now)`);
 }
 
 function assertJavaVersion(java) {

@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type LogEntry, type Admin } from 'kafkajs';
-import { topicsToCreate } from '@handoff/contracts';
+import { topicsToCreate, type TopicToCreate } from '@handoff/contracts';
 import { backoffDelay, sleep } from '@handoff/errors';
 import type { Logger } from '@handoff/observability';
 
@@ -67,10 +67,14 @@ export async function provisionTopics(
   kafka: Kafka,
   options: { prefix?: string; partitions?: number } = {},
 ): Promise<TopicsProvisioned> {
+  return ensureTopics(kafka, topicsToCreate(options));
+}
+
+/** Creates those of the topics the cluster lacks and waits for their leaders (a bench's own topics, the registry's). */
+export async function ensureTopics(kafka: Kafka, wanted: TopicToCreate[]): Promise<TopicsProvisioned> {
   const admin: Admin = kafka.admin();
   await admin.connect();
   try {
-    const wanted = topicsToCreate(options);
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((t) => !existing.has(t.name));
     if (missing.length > 0) {
