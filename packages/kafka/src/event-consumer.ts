@@ -73,8 +73,18 @@ type Decoded =
  * the outbox, with the error in headers) and the partition moves on. An offset
  * is committed only after its transaction committed.
  */
-/** Kafka errors of a group coordinator still starting (kafkajs retries them). */
-const COORDINATOR_STARTING = new Set(['COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE']);
+/**
+ * A group coordinator still starting (kafkajs retries it). The crash event's error is not always the protocol
+ * error itself (its `type` can be lost on the way), so its message is read too.
+ */
+function coordinatorStarting(error: unknown): boolean {
+  const { type, message } = (error ?? {}) as { type?: string; message?: string };
+  return (
+    type === 'COORDINATOR_LOAD_IN_PROGRESS' ||
+    type === 'COORDINATOR_NOT_AVAILABLE' ||
+    /coordinator is loading|coordinator is not available/i.test(message ?? '')
+  );
+}
 
 export class EventConsumer {
   private readonly log: Logger;
@@ -140,8 +150,7 @@ export class EventConsumer {
       this.joined = false;
       // kafkajs restarts a consumer after a retriable crash. A group coordinator that is loading or not there
       // yet is what every start on a fresh broker meets: that is news, not a warning.
-      const type = (e.payload.error as { type?: string }).type ?? '';
-      const level = !e.payload.restart ? 'error' : COORDINATOR_STARTING.has(type) ? 'info' : 'warn';
+      const level = !e.payload.restart ? 'error' : coordinatorStarting(e.payload.error) ? 'info' : 'warn';
       this.log[level]({ err: describeError(e.payload.error), restart: e.payload.restart }, 'consumer crashed');
     });
     consumer.on(consumer.events.STOP, () => {
