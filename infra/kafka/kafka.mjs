@@ -26,7 +26,7 @@ import {
   cleanEnv,
   isAlive,
   isSameProcess,
-  ownerAlive,
+  assertNoLiveOwner,
   processCmdline,
   readOwner,
   register,
@@ -334,12 +334,7 @@ function isOurKafka(pid, propsFile) {
 async function stopLeftovers({ stateDir, ownerFile, propsFile, say }) {
   const owner = readOwner(ownerFile);
   if (!owner) return;
-  if (isSameProcess(owner.pid, owner.pidStart) && ownerAlive(owner)) {
-    throw new Error(
-      `Kafka in ${stateDir} is already running (pid ${owner.pid}, port ${owner.port}) for live process ` +
-        `${owner.ownerPid} (${owner.ownerCmd}). Stop that process or use another dir.`,
-    );
-  }
+  assertNoLiveOwner(owner, 'Kafka', stateDir);
   if (isSameProcess(owner.pid, owner.pidStart) && isOurKafka(owner.pid, propsFile)) {
     say(`stopping leftover broker pid ${owner.pid} (its owner ${owner.ownerPid} is gone)`);
     const { forced } = await stopProcess(owner.pid, { sig: 'SIGTERM', timeoutMs: STOP_TIMEOUT_MS });

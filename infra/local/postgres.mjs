@@ -21,8 +21,7 @@ import {
   cleanEnv,
   isAlive,
   isExecutable,
-  isSameProcess,
-  ownerAlive,
+  assertNoLiveOwner,
   processCmdline,
   readOwner,
   register,
@@ -289,12 +288,7 @@ function readPostmasterPid(dataDir) {
 
 async function stopLeftovers({ stateDir, dataDir, runDir, ownerFile, say }) {
   const owner = readOwner(ownerFile);
-  if (owner && isSameProcess(owner.pid, owner.pidStart) && ownerAlive(owner)) {
-    throw new Error(
-      `PostgreSQL in ${stateDir} is already running (pid ${owner.pid}, port ${owner.port}) for live process ` +
-        `${owner.ownerPid} (${owner.ownerCmd}). Stop that process or use another dir.`,
-    );
-  }
+  assertNoLiveOwner(owner, 'PostgreSQL', stateDir);
   const candidates = new Set([readPostmasterPid(dataDir), owner?.pid].filter(Boolean));
   for (const pid of candidates) {
     if (!isOurPostmaster(pid, dataDir)) continue;

@@ -309,6 +309,19 @@ export function readOwner(file) {
   }
 }
 
+/**
+ * Throws when the server an owner record names still runs for a live owner: another start on the same state
+ * folder, which must be stopped first rather than shared or killed.
+ */
+export function assertNoLiveOwner(owner, what, stateDir) {
+  if (owner && isSameProcess(owner.pid, owner.pidStart) && ownerAlive(owner)) {
+    throw new Error(
+      `${what} in ${stateDir} is already running (pid ${owner.pid}, port ${owner.port}) for live process ` +
+        `${owner.ownerPid} (${owner.ownerCmd}). Stop that process or use another dir.`,
+    );
+  }
+}
+
 /** Is the Node process recorded in an owner record still running? */
 export function ownerAlive(owner) {
   return Boolean(owner && isSameProcess(owner.ownerPid, owner.ownerStart));

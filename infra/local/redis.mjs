@@ -9,7 +9,7 @@ import {
   cleanEnv,
   isAlive,
   isSameProcess,
-  ownerAlive,
+  assertNoLiveOwner,
   processCmdline,
   readOwner,
   register,
@@ -134,12 +134,7 @@ function isOurRedis(pid, stateDir) {
 async function stopLeftovers({ stateDir, ownerFile, say }) {
   const owner = readOwner(ownerFile);
   if (!owner) return;
-  if (isSameProcess(owner.pid, owner.pidStart) && ownerAlive(owner)) {
-    throw new Error(
-      `Redis in ${stateDir} is already running (pid ${owner.pid}, port ${owner.port}) for live process ` +
-        `${owner.ownerPid} (${owner.ownerCmd}). Stop that process or use another dir.`,
-    );
-  }
+  assertNoLiveOwner(owner, 'Redis', stateDir);
   if (isSameProcess(owner.pid, owner.pidStart) && isOurRedis(owner.pid, stateDir)) {
     say(`stopping leftover server pid ${owner.pid} (its owner ${owner.ownerPid} is gone)`);
     // It is verifiably ours and listens on owner.port (its title is "redis-server 127.0.0.1:<port>").
