@@ -37,6 +37,15 @@ export interface Infra {
 /** The Apache Kafka version of local mode, docker-compose.yml and the testcontainers path. */
 export const KAFKA_VERSION: string;
 
+/**
+ * A port free for a server right now, picked at random below the range the kernel gives outgoing
+ * connections (so no client connection can take it before the server binds); never one this process
+ * handed out before. `count`: that many consecutive free ports, from the one returned.
+ */
+export function freePort(options?: { count?: number }): Promise<number>;
+/** Whether a server can listen on the port on every address right now. */
+export function canListen(port: number): Promise<boolean>;
+
 export function detectMode(env?: Record<string, string | undefined>): InfraMode;
 export function prepareLocal(options?: { log?: (message: string) => void }): Promise<void>;
 export function localSecret(stateDir: string): string;

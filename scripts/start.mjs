@@ -132,8 +132,10 @@ try {
   await Promise.all(children.map((s) => waitReady(s)));
 } catch (err) {
   say(err.message);
-  await stop(1);
+  void stop(1);
 }
+// A service that exited (or one never ready) has begun the stop, which ends this process: say nothing more.
+if (stopping) await new Promise(() => {});
 say('');
 say(`Handoff is running. Console: http://localhost:${BASE_PORT}`);
 say(

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { TOPIC_NAMES, type Role } from '@handoff/contracts';
 import { signToken } from '@handoff/http';
-import { freePort, testInfra, uniqueName, waitFor } from '@handoff/testkit';
+import { freePort } from '@handoff/infra';
+import { testInfra, uniqueName, waitFor } from '@handoff/testkit';
 import { LeadStream, consumerLag, deadLetters, type StackLike } from './lead-stream.js';
 import type { ServiceName } from './stack.js';
 
@@ -187,24 +188,6 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** Five free ports in a row (the console's and the four services'). */
-async function freeBasePort(): Promise<number> {
-  for (;;) {
-    const base = await freePort();
-    if (base > 64_000) continue;
-    const rest = await Promise.all([1, 2, 3, 4].map((i) => canListen(base + i)));
-    if (rest.every(Boolean)) return base;
-  }
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
-  });
-}
-
 describe('npm start', () => {
   const stack = new NpmStart(0, uniqueName('stop').replace('_', '-'));
   const seen = new Set<number>();
@@ -218,71 +201,88 @@ describe('npm start', () => {
     'stops on SIGTERM or SIGHUP to npm or a crash of its launcher, leaving no process nor port, and starts again with its data, nothing re-sent',
     { timeout: 600_000 },
     async () => {
-      Object.assign(stack, { basePort: await freeBasePort() });
-      await stack.start();
-      const stream = await new LeadStream(stack, stack.token).setUp();
-      await stream.send(0);
-      await stream.settle();
-      await stream.expectExactlyOnce();
-
-      // Everything npm start started, and what it listens on: the five HTTP ports, Postgres, Redis, Kafka's two.
-      const processes = [stack.pid, ...descendants(stack.pid)];
-      for (const pid of processes) seen.add(pid);
-      const sent = await messagesOnTopics(stack);
-      const ports = listeningPorts(processes);
-      for (const name of Object.keys(OFFSETS) as Array<ServiceName | 'console'>) {
-        expect(ports).toContain(stack.basePort + OFFSETS[name]);
-      }
-      expect(ports.length).toBeGreaterThanOrEqual(9);
-
-      await stack.signal('SIGTERM');
-      expect(stack.output).toMatch(/stopped/);
-      expect(processes.filter(alive)).toEqual([]);
-      expect((await Promise.all(ports.map(accepts))).some(Boolean)).toBe(false);
-
-      // The same state folder: the lead is still queued and assigned once; the consumer groups resume at
-      // their committed offsets (nothing is consumed twice) and the relays send nothing again.
-      await stack.start();
-      await stream.settle();
-      await stream.expectExactlyOnce();
-      expect(await messagesOnTopics(stack)).toEqual(sent);
-      await stream.send(1);
-      await stream.settle();
-      await stream.expectExactlyOnce();
-      expect(await consumerLag(stack)).toBe(0);
-      expect(await deadLetters(stack)).toBe(0);
-
-      // A closed terminal: SIGHUP ends npm itself; npm start sees its parent go and stops everything.
-      const again = [stack.pid, ...descendants(stack.pid)];
-      for (const pid of again) seen.add(pid);
-      const againPorts = listeningPorts(again);
-      await stack.signal('SIGHUP');
-      await waitFor(() => again.every((pid) => !alive(pid)), {
-        what: 'every process of npm start to exit after SIGHUP',
-        timeoutMs: 60_000,
-        intervalMs: 200,
-      });
-      expect((await Promise.all(againPorts.map(accepts))).some(Boolean)).toBe(false);
-
-      // A crash of the launcher itself (SIGKILL: no handler runs): its services and infrastructure still stop,
-      // and the next start has every lead once.
-      await stack.start();
-      const crashed = [stack.pid, ...descendants(stack.pid)];
-      for (const pid of crashed) seen.add(pid);
-      const launcher = descendants(stack.pid).find((pid) => /scripts\/start\.mjs/.test(commandOf(pid)));
-      expect(launcher).toBeDefined();
-      process.kill(launcher!, 'SIGKILL');
-      await waitFor(() => crashed.every((pid) => pid === stack.pid || !alive(pid)), {
-        what: 'every process of npm start to exit after its launcher was killed',
-        timeoutMs: 60_000,
-        intervalMs: 200,
-      });
-      await stack.signal('SIGTERM');
-      await stack.start();
-      await stream.settle();
-      await stream.expectExactlyOnce();
-      for (const pid of [stack.pid, ...descendants(stack.pid)]) seen.add(pid);
-      await stack.signal('SIGTERM');
+      await withOutputOnFailure(stack, () => stopsAndStartsAgain(stack, seen));
     },
   );
 });
+
+/** A failure shows the end of what npm start printed (a service that exited says why there). */
+async function withOutputOnFailure(stack: NpmStart, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    const tail = stack.output.split('\n').slice(-60).join('\n');
+    throw Object.assign(err as Error, {
+      message: `${(err as Error).message}\n--- npm start printed (last 60 lines):\n${tail}`,
+    });
+  }
+}
+
+async function stopsAndStartsAgain(stack: NpmStart, seen: Set<number>): Promise<void> {
+  // Five free ports in a row (the console's and the four services'), none a client connection can take.
+  Object.assign(stack, { basePort: await freePort({ count: 5 }) });
+  await stack.start();
+  const stream = await new LeadStream(stack, stack.token).setUp();
+  await stream.send(0);
+  await stream.settle();
+  await stream.expectExactlyOnce();
+
+  // Everything npm start started, and what it listens on: the five HTTP ports, Postgres, Redis, Kafka's two.
+  const processes = [stack.pid, ...descendants(stack.pid)];
+  for (const pid of processes) seen.add(pid);
+  const sent = await messagesOnTopics(stack);
+  const ports = listeningPorts(processes);
+  for (const name of Object.keys(OFFSETS) as Array<ServiceName | 'console'>) {
+    expect(ports).toContain(stack.basePort + OFFSETS[name]);
+  }
+  expect(ports.length).toBeGreaterThanOrEqual(9);
+
+  await stack.signal('SIGTERM');
+  expect(stack.output).toMatch(/stopped/);
+  expect(processes.filter(alive)).toEqual([]);
+  expect((await Promise.all(ports.map(accepts))).some(Boolean)).toBe(false);
+
+  // The same state folder: the lead is still queued and assigned once; the consumer groups resume at
+  // their committed offsets (nothing is consumed twice) and the relays send nothing again.
+  await stack.start();
+  await stream.settle();
+  await stream.expectExactlyOnce();
+  expect(await messagesOnTopics(stack)).toEqual(sent);
+  await stream.send(1);
+  await stream.settle();
+  await stream.expectExactlyOnce();
+  expect(await consumerLag(stack)).toBe(0);
+  expect(await deadLetters(stack)).toBe(0);
+
+  // A closed terminal: SIGHUP ends npm itself; npm start sees its parent go and stops everything.
+  const again = [stack.pid, ...descendants(stack.pid)];
+  for (const pid of again) seen.add(pid);
+  const againPorts = listeningPorts(again);
+  await stack.signal('SIGHUP');
+  await waitFor(() => again.every((pid) => !alive(pid)), {
+    what: 'every process of npm start to exit after SIGHUP',
+    timeoutMs: 60_000,
+    intervalMs: 200,
+  });
+  expect((await Promise.all(againPorts.map(accepts))).some(Boolean)).toBe(false);
+
+  // A crash of the launcher itself (SIGKILL: no handler runs): its services and infrastructure still stop,
+  // and the next start has every lead once.
+  await stack.start();
+  const crashed = [stack.pid, ...descendants(stack.pid)];
+  for (const pid of crashed) seen.add(pid);
+  const launcher = descendants(stack.pid).find((pid) => /scripts\/start\.mjs/.test(commandOf(pid)));
+  expect(launcher).toBeDefined();
+  process.kill(launcher!, 'SIGKILL');
+  await waitFor(() => crashed.every((pid) => pid === stack.pid || !alive(pid)), {
+    what: 'every process of npm start to exit after its launcher was killed',
+    timeoutMs: 60_000,
+    intervalMs: 200,
+  });
+  await stack.signal('SIGTERM');
+  await stack.start();
+  await stream.settle();
+  await stream.expectExactlyOnce();
+  for (const pid of [stack.pid, ...descendants(stack.pid)]) seen.add(pid);
+  await stack.signal('SIGTERM');
+}

@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 
 /** The infrastructure a test run or a benchmark uses. */
@@ -39,29 +38,11 @@ export async function waitFor<T>(
   }
 }
 
-const handedOut = new Set<number>();
-
-/** A TCP port free on 127.0.0.1 right now, never one this process handed out before. */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await ephemeralPort();
-    if (!handedOut.has(port)) {
-      handedOut.add(port);
-      return port;
-    }
-  }
-}
-
-function ephemeralPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+/**
+ * A TCP port free for a server right now, never one this process handed out before, picked below the
+ * range outgoing connections use (a client connection cannot take it before the server binds).
+ */
+export { freePort } from '@handoff/infra';
 
 /** Calls a Handoff API with a bearer token; returns status and parsed body. */
 export async function callApi<T = Record<string, unknown>>(
