@@ -210,6 +210,15 @@ describe('sdr-queue over HTTP and Kafka: from lead.sales-ready to a lead an SDR 
       outcome: 'connected',
     });
     expect(touch.status).toBe(201);
+    // A touch sent again with its touchId (the answer was lost) is recorded once, and answered as before.
+    const retried = { touchId: '5f0c7c4e-8d4b-4f4e-9a57-3b1f0f3f9a01', channel: 'email', outcome: 'no_answer' };
+    const first = await call<{ touchId: string; attempt: number }>('ann', 'POST', `/v1/leads/${dana}/touches`, retried);
+    const again = await call<{ touchId: string; attempt: number }>('ann', 'POST', `/v1/leads/${dana}/touches`, retried);
+    expect([first.status, again.status]).toEqual([201, 200]);
+    expect(again.body).toEqual(first.body);
+    expect(first.body).toMatchObject({ touchId: retried.touchId, attempt: 2 });
+    const worked = await call<{ touches: Array<{ id: string }> }>('ann', 'GET', `/v1/leads/${dana}`);
+    expect(worked.body.touches).toHaveLength(2);
     const qualified = await call('ann', 'POST', `/v1/leads/${dana}/qualify`, {
       needConfirmed: true,
       need: 'Leads fall between marketing and sales',

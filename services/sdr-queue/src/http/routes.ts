@@ -72,6 +72,8 @@ const BulkReassignBody = ReassignBody.extend({ leadIds: z.array(z.uuid()).min(1)
 /** Statuses sales may see: SQLs, waiting for them or accepted. */
 const SALES_VISIBLE = new Set(['qualified', 'accepted']);
 const TouchBody = z.object({
+  /** The client's id for the touch: sent again after no answer, it records nothing twice. */
+  touchId: z.uuid().optional(),
   channel: TouchChannel,
   outcome: TouchOutcome,
   notes: z.string().max(5000).optional(),
@@ -417,13 +419,19 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       params: LeadParams,
       body: TouchBody,
       responses: {
+        200: { description: 'Recorded before (the same touchId): nothing recorded again' },
         201: { description: 'Recorded' },
         404: { description: 'Not in the SDR process' },
-        409: { description: 'Not assigned' },
+        409: { description: 'Not assigned, or the touchId names another lead’s touch' },
       },
       handler: async ({ params, body, principal, correlationId }) => {
-        const touch = await recordTouch(deps, principal, { leadId: params.id, ...body }, correlationId);
-        return { status: 201, body: touch };
+        const { repeated, ...touch } = await recordTouch(
+          deps,
+          principal,
+          { leadId: params.id, ...body },
+          correlationId,
+        );
+        return { status: repeated ? 200 : 201, body: touch };
       },
     }),
   ];

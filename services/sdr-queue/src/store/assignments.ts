@@ -241,6 +241,23 @@ export async function insertTouch(
   return rows[0]?.n ?? 1;
 }
 
+/** A touch by its id, with its attempt number within its assignment (as recorded). */
+export async function findTouch(
+  db: Queryable,
+  touchId: string,
+): Promise<{ touchId: string; leadId: string; attempt: number; occurredAt: string } | undefined> {
+  const { rows } = await db.query<{ touchId: string; leadId: string; attempt: number; occurredAt: Date }>(
+    `SELECT t.id AS "touchId", t.lead_id AS "leadId", t.occurred_at AS "occurredAt",
+            GREATEST(1, (SELECT count(*)::int FROM touches o
+              WHERE o.lead_id = t.lead_id AND o.occurred_at <= t.occurred_at AND o.occurred_at >= a.assigned_at)) AS attempt
+       FROM touches t JOIN assignments a ON a.lead_id = t.lead_id
+      WHERE t.id = $1`,
+    [touchId],
+  );
+  const row = rows[0];
+  return row && { ...row, occurredAt: new Date(row.occurredAt).toISOString() };
+}
+
 export async function touchesOf(db: Queryable, leadId: string) {
   const { rows } = await db.query(
     `SELECT id, sdr_id AS "sdrId", channel, outcome, notes, occurred_at AS "occurredAt"

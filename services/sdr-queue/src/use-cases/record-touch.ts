@@ -4,21 +4,26 @@ import { withTransaction, type Pool } from '@handoff/db';
 import { HandoffError } from '@handoff/errors';
 import type { Principal } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
-import { findAssignment, insertTouch } from '../store/assignments.js';
+import { findAssignment, findTouch, insertTouch } from '../store/assignments.js';
 import { findSdr } from '../store/sdrs.js';
 import { Access } from './access.js';
 
 export interface TouchCommand {
   leadId: string;
+  /** The client's id: a touch sent again (after a timeout, a lost answer) is recorded once. */
+  touchId?: string | undefined;
   channel: TouchChannel;
   outcome: TouchOutcome;
   notes?: string | undefined;
   occurredAt?: string | undefined;
 }
 
-/** Records an SDR's touch attempt on their lead and publishes `lead.touched`. */
 const MAX_CLOCK_SKEW_MS = 2 * 60_000;
 
+/**
+ * Records an SDR's touch attempt on their lead and publishes `lead.touched`. With the client's `touchId`, a
+ * touch sent again is answered as before (`repeated`) and nothing is recorded or published twice.
+ */
 export async function recordTouch(
   deps: { pool: Pool; schema: string; producer: string; clock: () => Date },
   principal: Principal,
@@ -33,6 +38,15 @@ export async function recordTouch(
     }
     const sdr = await findSdr(tx, assignment.sdrId);
     (await Access.of(tx, principal)).requireLeadOf(sdr ?? { id: assignment.sdrId, team: null }, command.leadId);
+    if (command.touchId) {
+      const earlier = await findTouch(tx, command.touchId);
+      if (earlier && earlier.leadId !== command.leadId) {
+        throw new HandoffError('conflict', `touchId ${command.touchId} is another lead's touch`);
+      }
+      if (earlier) {
+        return { touchId: earlier.touchId, attempt: earlier.attempt, occurredAt: earlier.occurredAt, repeated: true };
+      }
+    }
     const now = deps.clock();
     const occurredAt = command.occurredAt ? new Date(command.occurredAt) : now;
     // The time of a touch decides SLAs, so it must be plausible: not in the future, not before the assignment.
@@ -45,7 +59,7 @@ export async function recordTouch(
     if (occurredAt < assignedAt) {
       throw new HandoffError('conflict', `occurredAt is before the lead was assigned (${assignedAt.toISOString()})`);
     }
-    const touchId = randomUUID();
+    const touchId = command.touchId ?? randomUUID();
     const attempt = await insertTouch(
       tx,
       { id: touchId, sdrId: assignment.sdrId, ...command, occurredAt: occurredAt.toISOString() },
@@ -67,6 +81,6 @@ export async function recordTouch(
       },
     });
     await batch.flush(tx, deps.schema);
-    return { touchId, attempt, occurredAt: occurredAt.toISOString() };
+    return { touchId, attempt, occurredAt: occurredAt.toISOString(), repeated: false };
   });
 }
