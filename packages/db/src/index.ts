@@ -31,8 +31,11 @@ export interface PoolOptions {
   schema: string;
   max?: number;
   applicationName?: string;
-  /** Told when an idle connection fails (server restart, network); the pool drops it and goes on. */
-  onIdleError?: (err: Error) => void;
+  /**
+   * Told when a connection fails, idle or in use (a server restart, a terminated backend, the network): the
+   * pool drops it and the work in hand fails with the error; the next checkout connects anew.
+   */
+  onConnectionError?: (err: Error, state: 'idle' | 'in use') => void;
 }
 
 /** A pg pool whose connections see the service's schema first. */
@@ -46,8 +49,15 @@ export function createPool(options: PoolOptions): pg.Pool {
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,
   });
-  // Without a listener an idle client's error would crash the process; the next query reports it anyway.
-  pool.on('error', (err) => options.onIdleError?.(err));
+  // Without a listener a client's 'error' event ends the process. The pool listens only while a client is idle;
+  // a checked-out one (a transaction open when Postgres restarts or its backend is terminated) needs its own.
+  // Its query in flight rejects anyway, and release() drops a client that is no longer queryable.
+  pool.on('error', (err) => options.onConnectionError?.(err, 'idle'));
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      if (client.listenerCount('error') === 1) options.onConnectionError?.(err, 'in use');
+    });
+  });
   return pool;
 }
 

@@ -46,7 +46,7 @@ export function createServiceClients(service: string, config: ClientsConfig, def
     url: config.DATABASE_URL,
     schema,
     max: config.DB_POOL_MAX,
-    onIdleError: (err) => logger.warn({ err: err.message }, 'idle database connection failed'),
+    onConnectionError: (err, state) => logger.warn({ err: err.message, state }, 'database connection lost'),
   });
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null });
   // Before any connection exists: kafkajs 2.2.4 otherwise spins a 1 ms timer per idle connection.
