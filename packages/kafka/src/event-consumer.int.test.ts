@@ -173,6 +173,34 @@ describe('kafka runtime against the real broker and Postgres', () => {
     expect(headers[1]!.error).toMatch(/data\.activityId/);
   });
 
+  it('dead-letters an applied event id that comes again with another body, in a later batch and in the same one', async () => {
+    const s = await stack();
+    await startConsumer(s, recordActivity);
+    await startRelay(s);
+    const recorder = await new TopicRecorder(kafka, [s.naming.physical('lead.activity.dlq')]).start();
+    stops.push(() => recorder.stop());
+    const event = activity('changed@example.com', 'original');
+    const changed = { ...event, data: { ...event.data, occurredAt: new Date(Date.now() - 60_000).toISOString() } };
+    const key = event.leadId!;
+    await send(s, 'lead.activity', key, [JSON.stringify(event), JSON.stringify(changed)]);
+    await waitFor(async () => (await effects(s.pool)).length === 1, { what: 'the original applied' });
+    // Later, alone in its batch: a byte-identical redelivery is skipped; another changed copy is parked.
+    await send(s, 'lead.activity', key, [JSON.stringify(event), JSON.stringify(changed)]);
+    const dead = await waitFor(() => (recorder.messages.length >= 2 ? recorder.messages : undefined), {
+      what: 'two dead letters',
+    });
+    const sentinel = activity('changed@example.com', 'sentinel');
+    await send(s, 'lead.activity', key, [JSON.stringify(sentinel)]);
+    await waitFor(async () => (await effects(s.pool)).some((e) => e.note === 'sentinel'), { what: 'sentinel applied' });
+    expect((await effects(s.pool)).map((e) => e.note)).toEqual(['original', 'sentinel']);
+    expect(recorder.messages).toHaveLength(2);
+    for (const d of dead) {
+      expect(d.message.headers?.['x-error-code']?.toString()).toBe('changed_duplicate');
+      expect(d.message.headers?.['x-error-message']?.toString()).toMatch(/already applied with another body/);
+      expect(JSON.parse(d.message.value!.toString())).toEqual(changed);
+    }
+  });
+
   it('parks binary garbage (NUL bytes in key, value and headers) and goes on', async () => {
     const s = await stack();
     await startConsumer(s, recordActivity);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { Consumer, Kafka, KafkaMessage, EachBatchPayload } from 'kafkajs';
 import {
@@ -218,15 +219,16 @@ export class EventConsumer {
   private async applyChunk(topic: TopicName, partition: number, decoded: Decoded[]): Promise<void> {
     try {
       await this.inTransaction(async (tx, ctx) => {
-        const fresh = await this.claim(tx, decoded);
+        const { fresh, changed } = await this.claim(tx, decoded);
         const events = decoded.flatMap((d) => (d.event && fresh.has(d.message.offset) ? [d.event] : []));
         // Handled in lead order (a stable sort keeps each lead's own order): every writer that locks
         // lead rows then takes them in the same order, so concurrent batches cannot deadlock.
         events.sort((a, b) => ((a.leadId ?? '') < (b.leadId ?? '') ? -1 : (a.leadId ?? '') > (b.leadId ?? '') ? 1 : 0));
         if (events.length > 0) await this.handle(topic, events, ctx);
         this.deadLetterUndecodable(ctx.outbox, topic, partition, decoded);
+        this.deadLetterChanged(ctx.outbox, topic, partition, decoded, changed);
         await ctx.outbox.flush(tx, this.options.schema);
-        this.count(topic, decoded, fresh, new Set());
+        this.count(topic, decoded, fresh, new Set(changed.keys()));
       });
     } catch (err) {
       if (isRetriable(err)) throw err;
@@ -245,8 +247,11 @@ export class EventConsumer {
         await tx.query('SAVEPOINT handoff_event');
         const hooksBefore = hooks.length;
         try {
-          if ((await this.claim(tx, [d])).size === 0) {
+          const claimed = await this.claim(tx, [d]);
+          if (claimed.fresh.size === 0) {
             await tx.query('RELEASE SAVEPOINT handoff_event');
+            this.deadLetterChanged(ctx.outbox, topic, partition, [d], claimed.changed);
+            for (const offset of claimed.changed.keys()) refused.add(offset);
             continue;
           }
           await this.handle(topic, [d.event], ctx);
@@ -313,24 +318,56 @@ export class EventConsumer {
     }
   }
 
-  /** Records the decodable events' ids in the inbox; returns the offsets seen for the first time. */
-  private async claim(tx: PoolClient, decoded: Decoded[]): Promise<Set<string>> {
+  /**
+   * Records the decodable events' ids in the inbox with a digest of their bytes; returns the offsets seen for the
+   * first time, and the offsets of events whose id was applied before with another body (a producer's bug).
+   */
+  private async claim(
+    tx: PoolClient,
+    decoded: Decoded[],
+  ): Promise<{ fresh: Set<string>; changed: Map<string, { code: string; message: string }> }> {
     const candidates = decoded.filter((d): d is Decoded & { event: HandoffEvent } => d.event !== undefined);
-    if (candidates.length === 0) return new Set();
+    const fresh = new Set<string>();
+    const changed = new Map<string, { code: string; message: string }>();
+    if (candidates.length === 0) return { fresh, changed };
+    const digests = candidates.map((d) => digestOf(d.message.value));
     const { rows } = await tx.query<{ event_id: string }>(
-      `INSERT INTO inbox (event_id, topic)
-       SELECT DISTINCT id, $2 FROM unnest($1::uuid[]) AS id
+      `INSERT INTO inbox (event_id, topic, digest)
+       SELECT DISTINCT ON (id) id, $2, digest
+         FROM unnest($1::uuid[], $3::bytea[]) WITH ORDINALITY AS t (id, digest, n)
+        ORDER BY id, n
        ON CONFLICT (event_id) DO NOTHING
        RETURNING event_id`,
-      [candidates.map((d) => d.event.id), candidates[0]!.topic],
+      [candidates.map((d) => d.event.id), candidates[0]!.topic, digests],
     );
     const newIds = new Set(rows.map((r) => r.event_id));
-    const fresh = new Set<string>();
-    for (const d of candidates) {
-      // Only the first message carrying a new id applies it (a duplicate inside one batch too).
-      if (newIds.delete(d.event.id)) fresh.add(d.message.offset);
+    // What each id looked like when it was applied: earlier (the inbox) or first in this batch.
+    const applied = new Map<string, Buffer | null>();
+    const repeats = candidates.filter((d) => !newIds.has(d.event.id)).map((d) => d.event.id);
+    if (repeats.length > 0) {
+      const earlier = await tx.query<{ event_id: string; digest: Buffer | null }>(
+        'SELECT event_id, digest FROM inbox WHERE event_id = ANY($1::uuid[])',
+        [[...new Set(repeats)]],
+      );
+      for (const row of earlier.rows) applied.set(row.event_id, row.digest);
     }
-    return fresh;
+    candidates.forEach((d, i) => {
+      const digest = digests[i]!;
+      // Only the first message carrying a new id applies it (a duplicate inside one batch too).
+      if (newIds.delete(d.event.id)) {
+        fresh.add(d.message.offset);
+        applied.set(d.event.id, digest);
+        return;
+      }
+      const before = applied.get(d.event.id);
+      if (before && !before.equals(digest)) {
+        changed.set(d.message.offset, {
+          code: 'changed_duplicate',
+          message: `event ${d.event.id} was already applied with another body; this copy is not applied`,
+        });
+      }
+    });
+    return { fresh, changed };
   }
 
   private async handle(topic: TopicName, events: HandoffEvent[], ctx: HandlerContext): Promise<void> {
@@ -349,6 +386,24 @@ export class EventConsumer {
         this.log.warn({ topic, offset: d.message.offset, error: d.error }, 'undecodable message dead-lettered');
         outbox.push(this.deadLetter(topic, partition, d.message, d.error));
       }
+    }
+  }
+
+  private deadLetterChanged(
+    outbox: EventBatch,
+    topic: TopicName,
+    partition: number,
+    decoded: Decoded[],
+    changed: Map<string, { code: string; message: string }>,
+  ): void {
+    for (const d of decoded) {
+      const error = changed.get(d.message.offset);
+      if (!error) continue;
+      this.log.error(
+        { topic, offset: d.message.offset, eventId: d.event?.id, error },
+        'changed duplicate dead-lettered',
+      );
+      outbox.push(this.deadLetter(topic, partition, d.message, error));
     }
   }
 
@@ -392,4 +447,11 @@ export class EventConsumer {
       this.messages.inc({ topic, outcome });
     }
   }
+}
+
+/** SHA-256 of a message's value: what an applied event looked like, to tell a redelivery from a changed copy. */
+function digestOf(value: Buffer | null): Buffer {
+  return createHash('sha256')
+    .update(value ?? Buffer.alloc(0))
+    .digest();
 }
