@@ -272,7 +272,8 @@ logger.logmanager.level = warn
 async function formatOnce({ java, jvm, stateDir, dataDir, propsFile, say }) {
   if (existsSync(path.join(dataDir, 'meta.properties'))) return;
   const idFile = path.join(stateDir, 'cluster-id');
-  if (!existsSync(idFile)) writeFileSync(idFile, `${kafkaUuid()}\n`);
+  // Not formatted yet, so an id kept from before that the tool cannot take is replaced (see kafkaUuid).
+  if (!existsSync(idFile) || readFileSync(idFile, 'utf8').startsWith('-')) writeFileSync(idFile, `${kafkaUuid()}\n`);
   const clusterId = readFileSync(idFile, 'utf8').trim();
   const t = Date.now();
   const r = await run(java, [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile], {
@@ -284,9 +285,16 @@ async function formatOnce({ java, jvm, stateDir, dataDir, propsFile, say }) {
   say(`formatted ${dataDir} (cluster ${clusterId}) in ${Date.now() - t} ms`);
 }
 
-/** A Kafka cluster id: a random UUID in URL-safe base64 without padding (what `StorageTool random-uuid` prints). */
-function kafkaUuid() {
-  return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+/**
+ * A Kafka cluster id: a random UUID in URL-safe base64 without padding (what `StorageTool random-uuid` prints).
+ * Never one that starts with '-': the storage tool would read it as an option (`-t -x…`: "expected one
+ * argument"), one format in 64; Kafka's own Uuid.randomUuid draws again for the same reason.
+ */
+export function kafkaUuid() {
+  for (;;) {
+    const id = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** 'ready' | 'exited' | 'timeout': ready once the log says so and the port accepts connections. */
