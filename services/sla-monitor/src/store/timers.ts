@@ -114,14 +114,40 @@ export async function openTimersOf(db: Queryable, leadId: string, kind?: string)
 }
 
 /** A lead's timers a touch can still settle: open ones, and breached ones an in-time touch may revise. */
-export async function settleableTimersOf(db: Queryable, leadId: string, kind: string): Promise<SlaTimer[]> {
+/**
+ * The lead's timers of a kind that what happened at `at` can still settle: open or breached ones, and ones
+ * cancelled at or after `at` (the lead was qualified, recycled or reassigned later than this touch or answer,
+ * but that event arrived first: topics keep no order between them).
+ */
+export async function settleableTimersOf(db: Queryable, leadId: string, kind: string, at: Date): Promise<SlaTimer[]> {
   const { rows } = await db.query(
     `SELECT ${COLUMNS} FROM sla_timers
-      WHERE lead_id = $1 AND kind = $2 AND state IN ('open', 'breached')
+      WHERE lead_id = $1 AND kind = $2
+        AND (state IN ('open', 'breached') OR (state = 'cancelled' AND closed_at >= $3))
       ORDER BY started_at FOR UPDATE`,
-    [leadId, kind],
+    [leadId, kind, at],
   );
   return rows as SlaTimer[];
+}
+
+/** Remembers sales' answer to an SQL (once per event). */
+export async function recordAnswer(
+  db: Queryable,
+  answer: { eventId: string; leadId: string; at: Date },
+): Promise<void> {
+  await db.query(
+    'INSERT INTO lead_answers (event_id, lead_id, answered_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+    [answer.eventId, answer.leadId, answer.at],
+  );
+}
+
+/** Sales' first answer about the lead at or after an instant, if one has arrived. */
+export async function firstAnswerSince(db: Queryable, leadId: string, since: Date): Promise<Date | undefined> {
+  const { rows } = await db.query<{ at: Date }>(
+    'SELECT answered_at AS at FROM lead_answers WHERE lead_id = $1 AND answered_at >= $2 ORDER BY answered_at LIMIT 1',
+    [leadId, since],
+  );
+  return rows[0]?.at;
 }
 
 export async function lockOpenTimer(db: Queryable, id: string): Promise<SlaTimer | undefined> {

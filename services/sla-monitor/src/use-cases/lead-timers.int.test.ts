@@ -288,4 +288,56 @@ describe('lead SLAs on business time, against Postgres', () => {
     await apply((tx) => endTimers(tx, disqualified));
     expect((await timersOf(db.pool, leadId)).filter((t) => t.state === 'open')).toEqual([]);
   });
+
+  // Topics keep no order between them: sla-monitor may read a lead's qualification before the touch that came
+  // first, or sales' answer before the qualification. Each clock still ends as what happened says.
+  const qualifiedAt = (leadId: string, occurredAt: string) =>
+    createEvent('lead.qualified', 'sdr-queue', {
+      leadId,
+      origin: newOrigin(),
+      occurredAt,
+      data: {
+        sdrId: 'ann',
+        evidence: {
+          needConfirmed: true,
+          need: 'n',
+          keyPerson: { name: 'Dana', buyingRole: 'decision_maker' },
+          budget: 'b',
+          timing: 't',
+        },
+        actor: { kind: 'user', id: 'ann', role: 'sdr' },
+      },
+    });
+
+  it('a touch read after the qualification that followed it still meets the first touch, and starts no SDR clock', async () => {
+    const leadId = leadIdFromEmail('qualified-first@example.com');
+    await assign(leadId);
+    await apply((tx, outbox) => startSalesAcceptance(tx, outbox, qualifiedAt(leadId, '2026-03-02T09:20:00.000Z')));
+    await touch(leadId, at('2026-03-02T09:06:00Z'));
+    expect(await timer(leadId, 'first_touch')).toMatchObject({ state: 'met', businessMinutesUsed: 6 });
+    expect((await timersOf(db.pool, leadId)).filter((t) => t.state === 'open').map((t) => t.kind)).toEqual([
+      'sales_acceptance',
+    ]);
+    expect(await types(leadId)).toEqual([
+      'sla.started first_touch',
+      'sla.started sales_acceptance',
+      'sla.met first_touch',
+    ]);
+  });
+
+  it('an answer read before the qualification it answers meets the acceptance clock as soon as it starts', async () => {
+    const leadId = leadIdFromEmail('accepted-first@example.com');
+    await assign(leadId);
+    await touch(leadId, at('2026-03-02T09:05:00Z'));
+    const accepted = createEvent('lead.accepted', 'sdr-queue', {
+      leadId,
+      origin: newOrigin(),
+      occurredAt: '2026-03-02T11:00:00.000Z',
+      data: { actor: { kind: 'user', id: 'sam', role: 'sales' } },
+    });
+    await apply((tx, outbox) => settleSalesAcceptance(tx, outbox, accepted));
+    await apply((tx, outbox) => startSalesAcceptance(tx, outbox, qualifiedAt(leadId, '2026-03-02T10:00:00.000Z')));
+    expect(await timer(leadId, 'sales_acceptance')).toMatchObject({ state: 'met', businessMinutesUsed: 60 });
+    expect((await timersOf(db.pool, leadId)).filter((t) => t.state === 'open')).toEqual([]);
+  });
 });

@@ -9,12 +9,14 @@ import { listPolicies } from '../store/policies.js';
 import {
   cancelTimersAt,
   closeTimer,
+  firstAnswerSince,
   firstTouchesSince,
   firstTouchSince,
   insertTimers,
   openTimersOfLeads,
   latestTouch,
   openTimersOf,
+  recordAnswer,
   recordTouch,
   setAttempts,
   settleableTimersOf,
@@ -278,10 +280,15 @@ export async function recordTouchAgainstTimers(
   const touchedAt = new Date(event.data.occurredAt);
   const origin = causedBy(event);
   await recordTouch(tx, { id: event.data.touchId, leadId, occurredAt: touchedAt });
-  for (const timer of await settleableTimersOf(tx, leadId, 'first_touch')) {
+  // A first touch settles its clock even if the lead's SDR work ended after it and that arrived first; then
+  // the work is over, and no follow-up or stalled clock starts for it.
+  let endedLater = false;
+  for (const timer of await settleableTimersOf(tx, leadId, 'first_touch', touchedAt)) {
     if (touchedAt < timer.startedAt) continue; // a touch from before this assignment
+    if (timer.state === 'cancelled') endedLater = true;
     await settle(tx, outbox, timer, await calendarOf(tx, timer), touchedAt, origin);
   }
+  if (endedLater) return [];
   // The current assignment is the latest first-touch timer's; without one, the touch is only remembered.
   const timers = await timersOf(tx, leadId);
   const assignment = timers.filter((t) => t.kind === 'first_touch').at(-1);
@@ -365,17 +372,26 @@ export async function startSalesAcceptance(
     origin: causedBy(event),
     cause: event.id,
   });
-  return timer ? [timer] : [];
+  if (!timer) return [];
+  // Sales may have answered already (their answer's topic was read first).
+  const answeredAt = await firstAnswerSince(tx, leadId, at);
+  if (!answeredAt) return [timer];
+  await settle(tx, outbox, timer, await calendarOf(tx, timer), answeredAt, causedBy(event));
+  return [];
 }
 
-/** Sales accepted or rejected the SQL: that meets (or, late, breaches) sales acceptance. */
+/**
+ * Sales accepted or rejected the SQL: that meets (or, late, breaches) sales acceptance. The answer is
+ * remembered, for a qualification that arrives after it.
+ */
 export async function settleSalesAcceptance(
   tx: PoolClient,
   outbox: EventBatch,
   event: HandoffEvent<'lead.accepted'> | HandoffEvent<'lead.rejected'>,
 ): Promise<void> {
   const at = new Date(event.occurredAt);
-  for (const timer of await settleableTimersOf(tx, event.leadId!, 'sales_acceptance')) {
+  await recordAnswer(tx, { eventId: event.id, leadId: event.leadId!, at });
+  for (const timer of await settleableTimersOf(tx, event.leadId!, 'sales_acceptance', at)) {
     if (at < timer.startedAt) continue;
     await settle(tx, outbox, timer, await calendarOf(tx, timer), at, causedBy(event));
   }
