@@ -201,6 +201,45 @@ describe('kafka runtime against the real broker and Postgres', () => {
     }
   });
 
+  it('never runs two handlers on one lead at once, though they read different topics in different consumers', async () => {
+    const s = await stack();
+    const email = 'one-at-a-time@example.com';
+    const leadId = leadIdFromEmail(email);
+    let active = 0;
+    let overlaps = 0;
+    let applied = 0;
+    // Each handler holds its lead for a while inside its transaction, as a slow one would.
+    const slow = async () => {
+      if (active > 0) overlaps += 1;
+      active += 1;
+      await new Promise((r) => setTimeout(r, 25));
+      active -= 1;
+      applied += 1;
+    };
+    await startConsumer(s, { 'lead.activity': slow });
+    await startConsumer(s, { 'lead.upserted': slow });
+    const upserts = Array.from({ length: 10 }, () =>
+      createEvent('lead.upserted', 'test', { leadId, origin: newOrigin(), data: { profile: { email } } }),
+    );
+    const activities = Array.from({ length: 10 }, (_, i) => activity(email, `n${i}`));
+    await Promise.all([
+      send(
+        s,
+        'lead.upserted',
+        leadId,
+        upserts.map((e) => JSON.stringify(e)),
+      ),
+      send(
+        s,
+        'lead.activity',
+        leadId,
+        activities.map((e) => JSON.stringify(e)),
+      ),
+    ]);
+    await waitFor(() => applied === 20, { what: 'all 20 events applied' });
+    expect(overlaps).toBe(0);
+  });
+
   it('parks binary garbage (NUL bytes in key, value and headers) and goes on', async () => {
     const s = await stack();
     await startConsumer(s, recordActivity);

@@ -219,6 +219,10 @@ export class EventConsumer {
   private async applyChunk(topic: TopicName, partition: number, decoded: Decoded[]): Promise<void> {
     try {
       await this.inTransaction(async (tx, ctx) => {
+        await this.lockLeads(
+          tx,
+          decoded.flatMap((d) => (d.event ? [d.event] : [])),
+        );
         const { fresh, changed } = await this.claim(tx, decoded);
         const events = decoded.flatMap((d) => (d.event && fresh.has(d.message.offset) ? [d.event] : []));
         // Handled in lead order (a stable sort keeps each lead's own order): every writer that locks
@@ -242,6 +246,10 @@ export class EventConsumer {
     await this.inTransaction(async (tx, ctx, hooks) => {
       const fresh = new Set<string>();
       const refused = new Set<string>();
+      await this.lockLeads(
+        tx,
+        decoded.flatMap((d) => (d.event ? [d.event] : [])),
+      );
       for (const d of decoded) {
         if (!d.event) continue;
         await tx.query('SAVEPOINT handoff_event');
@@ -368,6 +376,24 @@ export class EventConsumer {
       }
     });
     return { fresh, changed };
+  }
+
+  /**
+   * One lead at a time per service: a transaction-scoped advisory lock on each lead of the batch, taken in one
+   * order (so batches cannot deadlock), before any handler runs. A service's handlers of different topics (which
+   * run side by side, in other consumers or replicas) then never work on one lead at once: each sees what the
+   * other committed. Without it, a touch and the assignment it follows, handled at the same moment, each miss
+   * the other (found by the fault suite: SLA clocks never settled). The lock's first key is the service's schema,
+   * so services sharing a database do not wait on each other.
+   */
+  private async lockLeads(tx: PoolClient, events: HandoffEvent[]): Promise<void> {
+    const leadIds = [...new Set(events.flatMap((e) => (e.leadId ? [e.leadId] : [])))];
+    if (leadIds.length === 0) return;
+    await tx.query(
+      `SELECT pg_advisory_xact_lock(hashtext($1), k)
+         FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($2::text[]) AS id ORDER BY 1) AS keys`,
+      [this.options.schema, leadIds],
+    );
   }
 
   private async handle(topic: TopicName, events: HandoffEvent[], ctx: HandlerContext): Promise<void> {
