@@ -134,6 +134,7 @@ try {
     }
     await new Promise((r) => setTimeout(r, 500));
   }
+  const deadlocks = await deadlocksOf(cluster.infra.databaseUrl);
   const { problems, figures } = await verify({
     workload,
     kafka,
@@ -156,6 +157,8 @@ try {
     seed,
     ...figures,
     faults: countBy(plan, (f) => f.kind),
+    // Postgres's count for the run's database (retried, so nothing lost; each a wasted transaction).
+    deadlocks,
     unplannedExits: cluster.unplannedExits.length,
     unhandled: unhandled.length,
     // From the last fault (or the stream's end) to lag 0 with nothing left to publish.
@@ -177,4 +180,16 @@ function countBy(list, key) {
   const counts = {};
   for (const item of list) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
   return counts;
+}
+
+async function deadlocksOf(url) {
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()');
+    return Number(rows[0].deadlocks);
+  } finally {
+    await client.end();
+  }
 }
