@@ -63,6 +63,26 @@ describe('lead SLAs on business time, against Postgres', () => {
   const kindOf = (data: Record<string, unknown>) => (typeof data.kind === 'string' ? ` ${data.kind}` : '');
   const timer = async (leadId: string, kind: string) => (await timersOf(db.pool, leadId)).find((t) => t.kind === kind)!;
 
+  // Topics keep no order between them: sla-monitor may read a lead's qualification before the touch that came
+  // first, or sales' answer before the qualification. Each clock still ends as what happened says.
+  const qualifiedAt = (leadId: string, occurredAt: string) =>
+    createEvent('lead.qualified', 'sdr-queue', {
+      leadId,
+      origin: newOrigin(),
+      occurredAt,
+      data: {
+        sdrId: 'ann',
+        evidence: {
+          needConfirmed: true,
+          need: 'n',
+          keyPerson: { name: 'Dana', buyingRole: 'decision_maker' },
+          budget: 'b',
+          timing: 't',
+        },
+        actor: { kind: 'user', id: 'ann', role: 'sdr' },
+      },
+    });
+
   it('a touch in business time meets the first touch; follow-up and stalled clocks start with it', async () => {
     const leadId = leadIdFromEmail('in-time@example.com');
     await assign(leadId);
@@ -245,22 +265,7 @@ describe('lead SLAs on business time, against Postgres', () => {
     const leadId = leadIdFromEmail('sql@example.com');
     await assign(leadId);
     await touch(leadId, at('2026-03-02T09:05:00Z'));
-    const qualified = createEvent('lead.qualified', 'sdr-queue', {
-      leadId,
-      origin: newOrigin(),
-      occurredAt: '2026-03-03T16:00:00.000Z',
-      data: {
-        sdrId: 'ann',
-        evidence: {
-          needConfirmed: true,
-          need: 'n',
-          keyPerson: { name: 'Dana', buyingRole: 'decision_maker' },
-          budget: 'b',
-          timing: 't',
-        },
-        actor: { kind: 'user', id: 'ann', role: 'sdr' },
-      },
-    });
+    const qualified = qualifiedAt(leadId, '2026-03-03T16:00:00.000Z');
     await apply((tx, outbox) => startSalesAcceptance(tx, outbox, qualified));
     const open = (await timersOf(db.pool, leadId)).filter((t) => t.state === 'open');
     expect(open.map((t) => t.kind)).toEqual(['sales_acceptance']);
@@ -288,26 +293,6 @@ describe('lead SLAs on business time, against Postgres', () => {
     await apply((tx) => endTimers(tx, disqualified));
     expect((await timersOf(db.pool, leadId)).filter((t) => t.state === 'open')).toEqual([]);
   });
-
-  // Topics keep no order between them: sla-monitor may read a lead's qualification before the touch that came
-  // first, or sales' answer before the qualification. Each clock still ends as what happened says.
-  const qualifiedAt = (leadId: string, occurredAt: string) =>
-    createEvent('lead.qualified', 'sdr-queue', {
-      leadId,
-      origin: newOrigin(),
-      occurredAt,
-      data: {
-        sdrId: 'ann',
-        evidence: {
-          needConfirmed: true,
-          need: 'n',
-          keyPerson: { name: 'Dana', buyingRole: 'decision_maker' },
-          budget: 'b',
-          timing: 't',
-        },
-        actor: { kind: 'user', id: 'ann', role: 'sdr' },
-      },
-    });
 
   it('a touch read after the qualification that followed it still meets the first touch, and starts no SDR clock', async () => {
     const leadId = leadIdFromEmail('qualified-first@example.com');
