@@ -190,6 +190,23 @@ export const RulesPublished = z.object({
   actor: Actor,
 });
 
+/**
+ * A team as it is now: its manager and every SDR in it. Each event is the whole
+ * team (a snapshot, newest revision wins), so a service that reads the topic
+ * from the start knows every team, and one that missed an event is healed by
+ * the next.
+ */
+export const TeamChanged = z.object({
+  teamId: z.string().min(1).max(100),
+  name: z.string().min(1).max(200),
+  /** The sdr_manager (token subject) who runs the team; null until an admin names one. */
+  managerId: z.string().min(1).max(100).nullable(),
+  sdrIds: z.array(z.string().min(1).max(100)).max(10_000),
+  /** Counts the team's changes: a consumer keeps the highest it has seen and ignores older snapshots. */
+  revision: z.number().int().positive(),
+  actor: Actor,
+});
+
 export const DealUpdated = z.object({
   dealId: z.string().min(1),
   stage: DealStage,

@@ -3,3 +3,4 @@ export * from './envelope.js';
 export * from './events.js';
 export * from './lead-id.js';
 export * from './topics.js';
+export * from './text.js';

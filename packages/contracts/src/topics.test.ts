@@ -62,6 +62,17 @@ describe('decodeEvent', () => {
     expect(decoded.data.properties).toEqual({});
   });
 
+  it('refuses a NUL character anywhere (Postgres cannot store it), naming the field', () => {
+    const json = activityJson();
+    (json.data as Record<string, unknown>).properties = { url: '/pricing\u0000' };
+    expect(() => decodeEvent('lead.activity', JSON.stringify(json))).toThrow(
+      expect.objectContaining({
+        code: 'bad_data',
+        message: 'data.properties.url: contains a NUL character (U+0000), which cannot be stored',
+      }),
+    );
+  });
+
   it('decodes a topic keyed by rule set without a leadId', () => {
     const event = createEvent('scoring.rules-published', 'test', {
       data: { ruleSetId: 'default', version: 3, actor: { kind: 'user', id: 'u1', role: 'marketing_ops' } },
@@ -276,6 +287,24 @@ describe('keyOf', () => {
     });
     expect(keyOf(event)).toBe('enterprise');
   });
+
+  it('keys team.changed by teamId, so compaction keeps each team’s newest snapshot', () => {
+    const event = createEvent('team.changed', 'test', {
+      data: {
+        teamId: 'emea',
+        name: 'EMEA',
+        managerId: 'maya',
+        sdrIds: ['ann'],
+        revision: 3,
+        actor: { kind: 'user', id: 'root', role: 'admin' },
+      },
+      origin: newOrigin(),
+    });
+    expect(keyOf(event)).toBe('emea');
+    expect(() =>
+      decodeEvent('team.changed', JSON.stringify({ ...event, data: { ...event.data, revision: 0 } })),
+    ).toThrow(/data\.revision/);
+  });
 });
 
 describe('topics', () => {
@@ -288,11 +317,17 @@ describe('topics', () => {
     const topics = topicsToCreate();
     expect(topics).toHaveLength(TOPIC_NAMES.length * 2);
     for (const name of TOPIC_NAMES) {
-      expect(topics).toContainEqual({ name, partitions: TOPICS[name].partitions, retentionMs: TOPIC_RETENTION_MS });
+      expect(topics).toContainEqual({
+        name,
+        partitions: TOPICS[name].partitions,
+        retentionMs: TOPIC_RETENTION_MS,
+        cleanupPolicy: name === 'team.changed' ? 'compact' : 'delete',
+      });
       expect(topics).toContainEqual({
         name: `${name}.dlq`,
         partitions: TOPICS[name].partitions,
         retentionMs: DLQ_RETENTION_MS,
+        cleanupPolicy: 'delete',
       });
     }
     expect(DLQ_RETENTION_MS).toBeGreaterThan(TOPIC_RETENTION_MS);
@@ -302,12 +337,23 @@ describe('topics', () => {
   it('topicsToCreate applies a prefix and a partition override', () => {
     const topics = topicsToCreate({ prefix: 'test-42.', partitions: 3 });
     expect(topics).toHaveLength(TOPIC_NAMES.length * 2);
-    expect(topics).toContainEqual({ name: 'test-42.lead.activity', partitions: 3, retentionMs: TOPIC_RETENTION_MS });
-    expect(topics).toContainEqual({ name: 'test-42.lead.activity.dlq', partitions: 3, retentionMs: DLQ_RETENTION_MS });
+    expect(topics).toContainEqual({
+      name: 'test-42.lead.activity',
+      partitions: 3,
+      retentionMs: TOPIC_RETENTION_MS,
+      cleanupPolicy: 'delete',
+    });
+    expect(topics).toContainEqual({
+      name: 'test-42.lead.activity.dlq',
+      partitions: 3,
+      retentionMs: DLQ_RETENTION_MS,
+      cleanupPolicy: 'delete',
+    });
     expect(topics).toContainEqual({
       name: 'test-42.scoring.rules-published.dlq',
       partitions: 3,
       retentionMs: DLQ_RETENTION_MS,
+      cleanupPolicy: 'delete',
     });
     expect(topics.every((t) => t.name.startsWith('test-42.') && t.partitions === 3)).toBe(true);
   });

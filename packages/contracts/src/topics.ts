@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { HandoffError } from '@handoff/errors';
 import { EnvelopeBase, type EventOrigin } from './envelope.js';
 import * as events from './events.js';
+import { jsonProblemOf } from './text.js';
 
 /** What a topic's messages are keyed by; one lead's events share a key, so they stay in order. */
-export type TopicKey = 'leadId' | 'ruleSetId';
+export type TopicKey = 'leadId' | 'ruleSetId' | 'teamId';
 
 interface TopicSpec<S extends z.ZodType> {
   /** The `data` schema of the topic's only event type. */
@@ -15,6 +16,11 @@ interface TopicSpec<S extends z.ZodType> {
   /** Partition count when no override is configured. */
   partitions: number;
   description: string;
+  /**
+   * Kafka keeps the newest message of each key for ever (log compaction)
+   * instead of a week of everything: for topics whose events are snapshots.
+   */
+  compacted?: boolean;
 }
 
 const spec = <S extends z.ZodType>(s: TopicSpec<S>): TopicSpec<S> => s;
@@ -133,6 +139,14 @@ export const TOPICS = {
     partitions: 1,
     description: 'A rule set version became the active one.',
   }),
+  'team.changed': spec({
+    data: events.TeamChanged,
+    version: 1,
+    key: 'teamId',
+    partitions: 1,
+    compacted: true,
+    description: 'A team as it is now (manager, SDRs): how the other services know whose leads a manager may see.',
+  }),
   'deal.updated': spec({
     data: events.DealUpdated,
     version: 1,
@@ -182,6 +196,8 @@ export interface TopicToCreate {
   name: string;
   partitions: number;
   retentionMs: number;
+  /** `compact` keeps the newest message per key however old; `delete` drops what is older than the retention. */
+  cleanupPolicy: 'delete' | 'compact';
 }
 
 /** The topics to create for a deployment, DLQs included, with partition overrides applied. */
@@ -190,8 +206,14 @@ export function topicsToCreate(options: { prefix?: string; partitions?: number }
   return TOPIC_NAMES.flatMap((name) => {
     const partitions = options.partitions ?? TOPICS[name].partitions;
     return [
-      { name: `${prefix}${name}`, partitions, retentionMs: TOPIC_RETENTION_MS },
-      { name: dlqTopicOf(`${prefix}${name}`), partitions, retentionMs: DLQ_RETENTION_MS },
+      {
+        name: `${prefix}${name}`,
+        partitions,
+        retentionMs: TOPIC_RETENTION_MS,
+        cleanupPolicy: TOPICS[name].compacted ? 'compact' : 'delete',
+      },
+      // Dead letters are kept by age, whatever their topic: each is one bad message to look at, not a snapshot.
+      { name: dlqTopicOf(`${prefix}${name}`), partitions, retentionMs: DLQ_RETENTION_MS, cleanupPolicy: 'delete' },
     ];
   });
 }
@@ -220,6 +242,8 @@ export function decodeEvent<T extends TopicName>(topic: T, value: Buffer | strin
   } catch (err) {
     throw new EventDecodeError('not_json', `message is not JSON: ${(err as Error).message}`);
   }
+  const problem = jsonProblemOf(json);
+  if (problem) throw new EventDecodeError('bad_data', `${problem.field}: ${problem.message}`);
   const envelope = EnvelopeBase.safeParse(json);
   if (!envelope.success) {
     throw new EventDecodeError('bad_envelope', `invalid envelope: ${formatIssues(envelope.error, '')}`);
@@ -283,8 +307,8 @@ export function createEvent<T extends TopicName>(topic: T, producer: string, eve
 
 /** The message key of an event, from its topic's key rule. */
 export function keyOf(event: HandoffEvent): string {
-  if (TOPICS[event.type].key === 'ruleSetId') {
-    return (event.data as { ruleSetId: string }).ruleSetId;
-  }
+  const key = TOPICS[event.type].key;
+  if (key === 'ruleSetId') return (event.data as { ruleSetId: string }).ruleSetId;
+  if (key === 'teamId') return (event.data as { teamId: string }).teamId;
   return event.leadId ?? event.id;
 }

@@ -85,7 +85,10 @@ export async function ensureTopics(kafka: Kafka, wanted: TopicToCreate[]): Promi
         topics: missing.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,
-          configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+          configEntries: [
+            { name: 'retention.ms', value: String(t.retentionMs) },
+            { name: 'cleanup.policy', value: t.cleanupPolicy },
+          ],
         })),
       });
       await waitForLeaders(

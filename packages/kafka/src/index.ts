@@ -5,4 +5,4 @@ export * from './naming.js';
 export * from './outbox.js';
 export * from './outbox-relay.js';
 export * from './messaging.js';
-export { migrateService, runtimeMigrationsDir } from './migrations.js';
+export { migrateService, runtimeMigrationsDir, type PackageMigrations } from './migrations.js';

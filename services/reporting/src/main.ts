@@ -1,6 +1,7 @@
 import { configOrExit } from '@handoff/config';
 import { Gauge } from '@handoff/observability';
 import { createServiceClients, runBackendService } from '@handoff/service';
+import { teamDirectoryMigrations } from '@handoff/team-directory';
 import { loadReportingConfig } from './config.js';
 import { reportingHandlers } from './consumers/handlers.js';
 import { reportingRoutes } from './http/routes.js';
@@ -29,6 +30,7 @@ await runBackendService({
   ...clients,
   config,
   migrationsDir: new URL('../migrations', import.meta.url).pathname,
+  packageMigrations: [teamDirectoryMigrations],
   // Every committed append wakes the projector, so it projects at once and need not poll the store.
   handlers: reportingHandlers({ onAppended: () => projector.wake() }),
   routes: reportingRoutes({ pool, schema, producer: SERVICE, clock }),

@@ -3,6 +3,7 @@ import { createServiceClients, runBackendService } from '@handoff/service';
 import { loadQueueConfig } from './config.js';
 import { queueHandlers } from './consumers/handlers.js';
 import { queueRoutes } from './http/routes.js';
+import { announcePendingTeams } from './use-cases/announce-teams.js';
 
 const SERVICE = 'sdr-queue';
 
@@ -17,4 +18,12 @@ await runBackendService({
   migrationsDir: new URL('../migrations', import.meta.url).pathname,
   handlers: queueHandlers({ clock }),
   routes: queueRoutes({ pool, schema, producer: SERVICE, clock }),
+  // Teams changed before team.changed existed are announced once, before the relay starts.
+  workers: [
+    {
+      name: 'team-announcements',
+      start: () => announcePendingTeams({ pool, schema, producer: SERVICE }),
+      stop: async () => undefined,
+    },
+  ],
 });

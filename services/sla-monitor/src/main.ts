@@ -1,6 +1,7 @@
 import { configOrExit } from '@handoff/config';
 import { Gauge, Histogram } from '@handoff/observability';
 import { createServiceClients, runBackendService } from '@handoff/service';
+import { teamDirectoryMigrations } from '@handoff/team-directory';
 import { loadSlaConfig } from './config.js';
 import { slaHandlers } from './consumers/handlers.js';
 import { slaRoutes } from './http/routes.js';
@@ -68,6 +69,7 @@ await runBackendService({
   ...clients,
   config,
   migrationsDir: new URL('../migrations', import.meta.url).pathname,
+  packageMigrations: [teamDirectoryMigrations],
   handlers: slaHandlers({ schedule }),
   routes: slaRoutes({ pool, clock }),
   // The timer schedule starts before the consumer that schedules on it, and stops after it.

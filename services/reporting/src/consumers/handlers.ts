@@ -1,5 +1,6 @@
 import { TOPIC_NAMES, type HandoffEvent } from '@handoff/contracts';
 import type { HandlerContext, HandlerMap } from '@handoff/kafka';
+import { recordTeamChanged } from '@handoff/team-directory';
 import { appendEvents } from '../store/events.js';
 
 /**
@@ -14,5 +15,14 @@ export function reportingHandlers(deps: { onAppended?: () => void } = {}): Handl
       if (deps.onAppended) ctx.afterCommit(deps.onAppended);
     },
   };
-  return Object.fromEntries(TOPIC_NAMES.map((topic) => [topic, append])) as HandlerMap;
+  return {
+    ...Object.fromEntries(TOPIC_NAMES.map((topic) => [topic, append])),
+    // Kept as events too; the directory answers whose leads a manager may see.
+    'team.changed': {
+      batch: async (events: Array<HandoffEvent<'team.changed'>>, ctx: HandlerContext) => {
+        await append.batch(events, ctx);
+        for (const event of events) await recordTeamChanged(ctx.tx, event.data);
+      },
+    },
+  } as HandlerMap;
 }

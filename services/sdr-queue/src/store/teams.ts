@@ -10,7 +10,8 @@ export interface Team {
 export async function upsertTeam(db: Queryable, team: Team): Promise<void> {
   await db.query(
     `INSERT INTO teams (id, name, manager_id) VALUES ($1, $2, $3)
-     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, manager_id = EXCLUDED.manager_id, updated_at = now()`,
+     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, manager_id = EXCLUDED.manager_id, updated_at = now(),
+       revision = teams.revision + 1`,
     [team.id, team.name, team.managerId],
   );
 }
@@ -61,4 +62,34 @@ export async function teamsManagedBy(db: Queryable, managerId: string): Promise<
     managerId,
   ]);
   return rows.map((r) => r.id);
+}
+
+/** Counts a change of these teams (an SDR joined or left): their next snapshot will be announced. */
+export async function reviseTeams(db: Queryable, ids: Array<string | null | undefined>): Promise<void> {
+  const teams = [...new Set(ids.filter((id): id is string => typeof id === 'string'))];
+  if (teams.length === 0) return;
+  await db.query('UPDATE teams SET revision = revision + 1, updated_at = now() WHERE id = ANY($1)', [teams]);
+}
+
+/** A team whose newest revision the other services have not been told of, with its SDRs. */
+export interface UnannouncedTeam extends Team {
+  revision: number;
+  sdrIds: string[];
+}
+
+/** Takes the teams with revisions not yet announced (locked until the transaction ends) and marks them announced. */
+export async function takeUnannouncedTeams(db: Queryable): Promise<UnannouncedTeam[]> {
+  const { rows } = await db.query<UnannouncedTeam>(
+    `WITH due AS (
+       SELECT id FROM teams WHERE revision > announced_revision ORDER BY id FOR UPDATE
+     ), marked AS (
+       UPDATE teams t SET announced_revision = t.revision FROM due WHERE t.id = due.id
+       RETURNING t.id, t.name, t.manager_id, t.revision
+     )
+     SELECT m.id, m.name, m.manager_id AS "managerId", m.revision::int AS revision,
+            coalesce(array_agg(s.id ORDER BY s.id) FILTER (WHERE s.id IS NOT NULL), '{}') AS "sdrIds"
+       FROM marked m LEFT JOIN sdrs s ON s.team = m.id
+      GROUP BY m.id, m.name, m.manager_id, m.revision ORDER BY m.id`,
+  );
+  return rows;
 }

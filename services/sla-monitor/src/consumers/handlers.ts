@@ -1,4 +1,5 @@
 import type { HandlerContext, HandlerMap } from '@handoff/kafka';
+import { recordTeamChanged } from '@handoff/team-directory';
 import type { TimerSchedule } from '../timers/timer-schedule.js';
 import {
   endTimers,
@@ -29,5 +30,9 @@ export function slaHandlers(deps: { schedule: TimerSchedule }): HandlerMap {
     'lead.rejected': (event, { tx, outbox }) => settleSalesAcceptance(tx, outbox, event),
     'lead.disqualified': (event, { tx }) => endTimers(tx, event),
     'lead.recycled': (event, { tx }) => endTimers(tx, event),
+    // Whose leads a manager may see: the teams as sdr-queue has them.
+    'team.changed': async (event, { tx }) => {
+      await recordTeamChanged(tx, event.data);
+    },
   };
 }

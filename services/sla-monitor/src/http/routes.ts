@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { withTransaction, type Pool } from '@handoff/db';
+import { unseen } from '@handoff/errors';
 import { badRequest, defineRoute, forbidden, notFound } from '@handoff/http';
+import { TeamReach } from '@handoff/team-directory';
 import { BusinessCalendar, businessMinutesBetween } from '../domain/business-calendar.js';
 import { SlaPolicy, SlaPolicyMatch, SlaPolicyTerms } from '../domain/sla-policy.js';
 import { calendarsById, findCalendar, listCalendars, saveCalendar } from '../store/calendars.js';
+import { leadFacts } from '../store/leads.js';
 import { listPolicies, savePolicy } from '../store/policies.js';
 import { openTimersByDue, timersOf, type SlaTimer } from '../store/timers.js';
 
@@ -20,6 +23,9 @@ const CalendarBody = BusinessCalendar.omit({ id: true }).extend({
     .default(null),
 });
 const PolicyBody = SlaPolicyTerms.extend({ match: SlaPolicyMatch });
+/** The refusal of a setting that applies to every team: it is an admin's (RevOps), not one manager's. */
+const EVERY_TEAM =
+  'a setting for every team is an admin’s to change: a manager sets their own team’s (match.team, appliesTo.team)';
 /** How many open timers the at-risk view weighs before ordering them by business time left. */
 const AT_RISK_WINDOW = 1000;
 
@@ -43,14 +49,21 @@ export function slaRoutes(deps: { pool: Pool; clock: () => Date }) {
       summary: 'Every SLA timer of a lead, with its state and the business minutes left.',
       roles: ['sdr', 'sdr_manager', 'leadership', 'sales'],
       params: z.object({ id: z.uuid() }),
-      responses: { 200: { description: 'Timers' } },
+      responses: {
+        200: { description: 'Timers' },
+        404: {
+          description:
+            'A lead this service has not heard of, or one out of reach (another SDR’s; another team’s for a manager): the same answer',
+        },
+      },
       handler: async ({ params, principal }) => {
         const now = deps.clock();
         const timers = await timersOf(deps.pool, params.id);
-        // An SDR sees the SLAs of leads they hold now (the latest timer's SDR).
-        if (principal.role === 'sdr' && timers.length > 0 && timers.at(-1)!.sdrId !== principal.sub) {
-          throw forbidden('an SDR sees only the SLAs of their own leads');
-        }
+        const facts = timers.length > 0 ? undefined : await leadFacts(deps.pool, params.id);
+        // An SDR sees the SLAs of leads they hold now (the latest timer's SDR, else the latest assignment's),
+        // a manager those of their teams' SDRs. A lead out of reach is answered as one never heard of (ADR 0012).
+        if (timers.length === 0 && !facts) throw unseen(`lead ${params.id}`);
+        (await TeamReach.of(deps.pool, principal)).requireLeadOf(timers.at(-1)?.sdrId ?? facts?.sdrId, params.id);
         const calendars = await calendarsOf(timers);
         return {
           status: 200,
@@ -62,25 +75,31 @@ export function slaRoutes(deps: { pool: Pool; clock: () => Date }) {
       method: 'get',
       path: '/v1/sla/at-risk',
       summary:
-        'Open timers, least business time left first (overdue ones first of all); of an SDR or a team. An SDR sees their own.',
+        'Open timers, least business time left first (overdue ones first of all); of an SDR or a team. An SDR sees their own, a manager their teams’.',
       roles: ['sdr', 'sdr_manager', 'leadership'],
       query: z.object({
         sdrId: z.string().min(1).max(100).optional(),
         team: z.string().min(1).max(100).optional(),
         limit: z.coerce.number().int().min(1).max(500).default(50),
       }),
-      responses: { 200: { description: 'Timers at risk' } },
+      responses: {
+        200: { description: 'Timers at risk' },
+        403: { description: 'Another SDR’s (for an SDR), or a team you do not manage' },
+        404: { description: 'An SDR you cannot see (not in a team you manage)' },
+      },
       handler: async ({ query, principal }) => {
         if (principal.role === 'sdr' && query.sdrId && query.sdrId !== principal.sub) {
           throw forbidden('an SDR sees only their own SLAs');
         }
-        if (principal.role === 'sdr_manager' && principal.team && query.team && query.team !== principal.team) {
-          throw forbidden(`you manage team ${principal.team}`);
-        }
+        const reach = await TeamReach.of(deps.pool, principal);
+        if (query.sdrId) reach.requireSdr(query.sdrId);
         const sdrId = principal.role === 'sdr' ? principal.sub : query.sdrId;
-        const team = principal.role === 'sdr_manager' && principal.team ? principal.team : query.team;
+        // A manager's view is their teams' SDRs as sdr-queue has them now; leadership's ?team= is the team the
+        // lead was assigned to.
+        const sdrIds = query.team ? reach.sdrIdsOfTeam(query.team) : reach.sdrIds;
+        const team = sdrIds === undefined ? query.team : undefined;
         // Earliest due first is the order within one calendar; across calendars, business time left decides.
-        const timers = await openTimersByDue(deps.pool, { sdrId, team, limit: AT_RISK_WINDOW });
+        const timers = await openTimersByDue(deps.pool, { sdrId, sdrIds, team, limit: AT_RISK_WINDOW });
         const calendars = await calendarsOf(timers);
         const now = deps.clock();
         const items = timers
@@ -119,17 +138,23 @@ export function slaRoutes(deps: { pool: Pool; clock: () => Date }) {
       method: 'put',
       path: '/v1/sla-policies/:id',
       summary:
-        'Create or replace an SLA policy. Timers started from now on use it; running ones keep the allowance they started with.',
+        'Create or replace an SLA policy (a manager for their team; admins one for every team). Timers started from now on use it; running ones keep the allowance they started with.',
       roles: ['sdr_manager'],
       params: z.object({ id: RecordId }),
       body: PolicyBody,
       responses: {
         200: { description: 'The policy' },
         400: { description: 'Invalid, or another policy has that match' },
+        403: { description: 'For a team you do not manage (now or before this change), or for every team' },
       },
       handler: async ({ params, body, principal }) => {
         const policy = SlaPolicy.parse({ ...body, id: params.id });
         await withTransaction(deps.pool, async (tx) => {
+          // A manager sets the policies of their own teams; one for every team is an admin's.
+          const reach = await TeamReach.of(tx, principal);
+          const before = (await listPolicies(tx)).find((p) => p.id === policy.id);
+          if (before) requireTeamScope(reach, before.match.team, `SLA policy ${policy.id}`);
+          requireTeamScope(reach, policy.match.team, `team ${policy.match.team}`);
           const same = (await listPolicies(tx)).find(
             (p) => p.id !== policy.id && JSON.stringify(sorted(p.match)) === JSON.stringify(sorted(policy.match)),
           );
@@ -168,12 +193,17 @@ export function slaRoutes(deps: { pool: Pool; clock: () => Date }) {
       method: 'put',
       path: '/v1/calendars/:id',
       summary:
-        'Create or replace a business calendar and say whom it is for (the default, a team, an SDR). New timers use it.',
+        'Create or replace a business calendar and say whom it is for (the default: admins; a team or an SDR: their manager). New timers use it.',
       roles: ['sdr_manager'],
       params: z.object({ id: RecordId }),
       body: CalendarBody,
-      responses: { 200: { description: 'The calendar' }, 400: { description: 'Invalid (naming the field)' } },
-      handler: async ({ params, body }) => {
+      responses: {
+        200: { description: 'The calendar' },
+        400: { description: 'Invalid (naming the field)' },
+        403: { description: 'For a team you do not manage (now or before this change), or the default one' },
+        404: { description: 'For an SDR you cannot see' },
+      },
+      handler: async ({ params, body, principal }) => {
         const { appliesTo, ...definition } = body;
         const parsed = BusinessCalendar.safeParse({ ...definition, id: params.id });
         if (!parsed.success) {
@@ -187,11 +217,29 @@ export function slaRoutes(deps: { pool: Pool; clock: () => Date }) {
             { field: 'body.appliesTo', message: 'must be {"default": true}' },
           ]);
         }
-        await withTransaction(deps.pool, (tx) => saveCalendar(tx, { calendar: parsed.data, appliesTo }));
+        await withTransaction(deps.pool, async (tx) => {
+          // A manager sets the calendars of their teams and their SDRs; the default one is an admin's.
+          const reach = await TeamReach.of(tx, principal);
+          for (const [scope, what] of [
+            [(await findCalendar(tx, params.id))?.appliesTo, `calendar ${params.id}`],
+            [appliesTo, undefined],
+          ] as const) {
+            if (scope && 'team' in scope) reach.requireTeam(scope.team, what ?? `team ${scope.team}`);
+            if (scope && 'sdrId' in scope) reach.requireSdr(scope.sdrId);
+            if (scope && 'default' in scope && principal.role !== 'admin') throw forbidden(EVERY_TEAM);
+          }
+          await saveCalendar(tx, { calendar: parsed.data, appliesTo });
+        });
         return { status: 200, body: await findCalendar(deps.pool, params.id) };
       },
     }),
   ];
+}
+
+/** A setting for one team is its manager's (or an admin's); one for every team (no team) an admin's alone. */
+function requireTeamScope(reach: TeamReach, team: string | undefined, what: string): void {
+  if (team) reach.requireTeam(team, what);
+  else if (reach.principal.role !== 'admin') throw forbidden(EVERY_TEAM);
 }
 
 function sorted(match: Record<string, unknown>): Array<[string, unknown]> {

@@ -203,13 +203,14 @@ export async function latestTouch(db: Queryable, leadId: string): Promise<Date |
  */
 export async function openTimersByDue(
   db: Queryable,
-  filter: { sdrId?: string | undefined; team?: string | undefined; limit: number },
+  filter: { sdrId?: string | undefined; sdrIds?: string[] | undefined; team?: string | undefined; limit: number },
 ): Promise<SlaTimer[]> {
   const { rows } = await db.query(
     `SELECT ${COLUMNS} FROM sla_timers
       WHERE state = 'open' AND ($1::text IS NULL OR sdr_id = $1) AND ($2::text IS NULL OR team = $2)
-      ORDER BY due_at LIMIT $3`,
-    [filter.sdrId ?? null, filter.team ?? null, filter.limit],
+        AND ($3::text[] IS NULL OR sdr_id = ANY($3))
+      ORDER BY due_at LIMIT $4`,
+    [filter.sdrId ?? null, filter.team ?? null, filter.sdrIds ?? null, filter.limit],
   );
   return rows as SlaTimer[];
 }
