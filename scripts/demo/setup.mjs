@@ -271,6 +271,9 @@ export async function setUp(api, log) {
 
   for (const team of TEAMS) {
     const who = manager(team);
+    // sla-monitor learns who runs a team from sdr-queue (team.changed); until then it refuses the team's settings.
+    if (!(await teamKnown(api, who, team.id)))
+      log.line(`  ✗ sla-monitor has not heard that ${team.managerId} runs ${team.id}`);
     const calendar = await api.call(who, 'PUT', 'sla-monitor', `/v1/calendars/${team.calendar.id}`, {
       name: `${team.name}, around the clock (demo)`,
       timezone: team.calendar.timezone,
@@ -294,8 +297,19 @@ export async function setUp(api, log) {
   await ensureTarget(api, log);
 }
 
+/** Waits (up to 30 s) until sla-monitor lets the manager see the team's timers: it knows the team. */
+async function teamKnown(api, who, team) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if ((await api.call(who, 'GET', 'sla-monitor', `/v1/sla/at-risk?team=${team}`)).ok) return true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return false;
+}
+
 async function setRouting(api, log) {
-  const who = manager(TEAMS[0]);
+  // One routing policy decides for every team: an admin's (RevOps) to set.
+  const who = ADMIN;
   const current = await api.call(who, 'GET', 'sdr-queue', '/v1/routing');
   const policy = current.ok ? current.body.policy : undefined;
   const same = policy !== undefined && canonical(policy) === canonical(ROUTING);

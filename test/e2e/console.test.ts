@@ -25,13 +25,14 @@ describe('the console in a browser, one role at a time', () => {
     };
     const admin = await tokenFor('admin', 'root');
     expect((await put('sdr-queue', '/v1/teams/emea', admin, { name: 'EMEA', managerId: 'maya' })).status).toBe(200);
+    await stack.teamKnown('emea', tokens.manager);
     const always = Object.fromEntries(
       ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]]),
     );
     const calendar = { timezone: 'UTC', hours: always, appliesTo: { team: 'emea' } };
     expect((await put('sla-monitor', '/v1/calendars/always', tokens.manager, calendar)).status).toBe(200);
     const policy = { match: { tier: 'A' }, firstTouchMinutes: 45 };
-    expect((await put('sla-monitor', '/v1/sla-policies/tier-a', tokens.manager, policy)).status).toBe(200);
+    expect((await put('sla-monitor', '/v1/sla-policies/tier-a', admin, policy)).status).toBe(200);
     for (const [id, name] of [
       ['ann', 'Ann Example'],
       ['ben', 'Ben Example'],
@@ -259,7 +260,21 @@ describe('the console in a browser, one role at a time', () => {
     await page.waitForURL('**/team');
     await page.getByText('Disqualified.').waitFor();
     expect((await statusOf(leadId)).status).toBe('disqualified');
+
+    // The routing rules decide for every team: a manager reads them, an admin (RevOps) changes them.
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Routing' }).click();
+    await page.getByText(/so an admin \(RevOps\) changes it/).waitFor();
+    const stickiness = page.getByLabel('Keep an account’s leads with the SDR who has the account');
+    expect(await stickiness.isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Save routing (new version)' }).count()).toBe(0);
     expect(page.errors).toEqual([]);
+
+    const admin = await newPage(browser, stack.url('console'));
+    await signIn(admin, 'admin', 'root');
+    await admin.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Routing' }).click();
+    await admin.getByRole('button', { name: 'Save routing (new version)' }).waitFor();
+    expect(await admin.getByLabel('Keep an account’s leads with the SDR who has the account').isDisabled()).toBe(false);
+    expect(admin.errors).toEqual([]);
   });
 
   it('leadership sees the funnel, and it changes as a new lead arrives', async () => {
@@ -305,11 +320,11 @@ describe('the console in a browser, one role at a time', () => {
     await page.getByRole('region', { name: 'Score explanation' }).getByRole('row', { name: /demo/i }).first().waitFor();
     await screenshot(page, 'marketing-ops-lead');
 
-    // An SDR may not read another SDR's lead: the API's refusal is shown in words.
+    // An SDR may not read another SDR's lead: the API's refusal (the answer for a lead that does not exist) is shown in words.
     const sdrPage = await newPage(browser, stack.url('console'));
     await signIn(sdrPage, 'sdr', 'ben');
     await sdrPage.goto(`/queue/${leadIdFromEmail('dana@acme.example')}`);
-    await sdrPage.getByText(/Could not load the lead: You may not do this: /).waitFor();
+    await sdrPage.getByText(/Could not load the lead: lead [0-9a-f-]+ is not among those you can see/).waitFor();
     // The same holds for the score and the account, which the console reads for SDRs only after sdr-queue agrees.
     const dana = leadIdFromEmail('dana@acme.example');
     const asSdr = async (sdr: string, what: string) =>
@@ -318,8 +333,8 @@ describe('the console in a browser, one role at a time', () => {
           token: await tokenFor('sdr', sdr),
         })
       ).status;
-    expect(await asSdr('ben', 'score')).toBe(403);
-    expect(await asSdr('ben', 'account')).toBe(403);
+    expect(await asSdr('ben', 'score')).toBe(404);
+    expect(await asSdr('ben', 'account')).toBe(404);
     expect(await asSdr('ann', 'score')).toBe(200);
     expect(await asSdr('ann', 'account')).toBe(200);
     // Ann sees the buying committee at Acme, but the contact details of her own lead only.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvent, leadIdFromEmail, newOrigin, type Role } from '@handoff/contracts';
 import { ServiceProcess, TopicRecorder, callApi, testKafka, tokenFor, waitFor } from '@handoff/testkit';
@@ -76,8 +77,9 @@ describe('sdr-queue over HTTP and Kafka: from lead.sales-ready to a lead an SDR 
     );
     expect((await call('maya', 'PUT', '/v1/sdrs/bob', { name: 'Bob', team: 'emea', capacity: 0 })).status).toBe(200);
     expect((await call('omar', 'PUT', '/v1/sdrs/cai', { name: 'Cai', team: 'amer' })).status).toBe(200);
-    // German leads go to EMEA, the rest to the Americas.
-    const routing = await call('maya', 'PUT', '/v1/routing', {
+    // German leads go to EMEA, the rest to the Americas: one policy for every team, an admin's (RevOps) to set.
+    expect((await call('maya', 'PUT', '/v1/routing', { rules: [] })).status).toBe(403);
+    const routing = await call('admin', 'PUT', '/v1/routing', {
       rules: [
         { id: 'dach', when: { territories: ['DE', 'AT', 'CH'] }, to: { team: 'emea' } },
         { id: 'rest', when: {}, to: { team: 'amer' } },
@@ -131,7 +133,11 @@ describe('sdr-queue over HTTP and Kafka: from lead.sales-ready to a lead an SDR 
     expect(lead.body.claimedAt).toBeTruthy();
   });
 
-  /** Who may call what, on Ann's lead (team EMEA, Maya's); 403 names the reason, 401 without a token. */
+  /**
+   * Who may call what, on Ann's lead (team EMEA, Maya's); 401 without a token; 403 names the reason (a role, a
+   * query out of reach). A lead, SDR or team out of the caller's reach is a 404, word for word the answer for one
+   * that does not exist: the refusal says nothing about what it protects.
+   */
   const table: Array<[keyof typeof tokens, string, string, number, unknown?]> = [
     ['none', 'GET', '/v1/queue', 401],
     ['ann', 'GET', '/v1/queue', 200],
@@ -140,42 +146,42 @@ describe('sdr-queue over HTTP and Kafka: from lead.sales-ready to a lead an SDR 
     ['ann', 'GET', '/v1/queue?team=emea', 403],
     ['maya', 'GET', '/v1/queue?sdrId=ann', 200],
     ['maya', 'GET', '/v1/queue?team=emea', 200],
-    ['omar', 'GET', '/v1/queue?sdrId=ann', 403],
+    ['omar', 'GET', '/v1/queue?sdrId=ann', 404],
     ['omar', 'GET', '/v1/queue?team=emea', 403],
     ['sales', 'GET', '/v1/queue', 403],
     ['ops', 'GET', '/v1/queue', 403],
     ['leadership', 'GET', '/v1/queue?sdrId=ann', 403],
     ['admin', 'GET', '/v1/queue?sdrId=ann', 200],
     ['ann', 'GET', `/v1/leads/${dana}`, 200],
-    ['bob', 'GET', `/v1/leads/${dana}`, 403],
+    ['bob', 'GET', `/v1/leads/${dana}`, 404],
     ['maya', 'GET', `/v1/leads/${dana}`, 200],
-    ['omar', 'GET', `/v1/leads/${dana}`, 403],
-    ['sales', 'GET', `/v1/leads/${dana}`, 403],
+    ['omar', 'GET', `/v1/leads/${dana}`, 404],
+    ['sales', 'GET', `/v1/leads/${dana}`, 404],
     ['ops', 'GET', `/v1/leads/${dana}`, 403],
-    ['bob', 'POST', `/v1/leads/${dana}/touches`, 403, { channel: 'call', outcome: 'connected' }],
-    ['omar', 'POST', `/v1/leads/${dana}/touches`, 403, { channel: 'call', outcome: 'connected' }],
+    ['bob', 'POST', `/v1/leads/${dana}/touches`, 404, { channel: 'call', outcome: 'connected' }],
+    ['omar', 'POST', `/v1/leads/${dana}/touches`, 404, { channel: 'call', outcome: 'connected' }],
     ['sales', 'POST', `/v1/leads/${dana}/touches`, 403, { channel: 'call', outcome: 'connected' }],
-    ['bob', 'POST', `/v1/leads/${dana}/recycle`, 403, { reason: 'timing' }],
-    ['omar', 'POST', `/v1/leads/${dana}/disqualify`, 403, { reason: 'no_budget' }],
+    ['bob', 'POST', `/v1/leads/${dana}/recycle`, 404, { reason: 'timing' }],
+    ['omar', 'POST', `/v1/leads/${dana}/disqualify`, 404, { reason: 'no_budget' }],
     ['leadership', 'POST', `/v1/leads/${dana}/disqualify`, 403, { reason: 'no_budget' }],
     ['ann', 'POST', `/v1/leads/${dana}/reassign`, 403, { toSdrId: 'bob' }],
-    ['omar', 'POST', `/v1/leads/${dana}/reassign`, 403, { toSdrId: 'cai' }],
-    ['maya', 'POST', `/v1/leads/${dana}/reassign`, 403, { toSdrId: 'cai' }],
-    ['maya', 'POST', '/v1/leads/reassign', 403, { leadIds: [lars], toSdrId: 'bob' }],
+    ['omar', 'POST', `/v1/leads/${dana}/reassign`, 404, { toSdrId: 'cai' }],
+    ['maya', 'POST', `/v1/leads/${dana}/reassign`, 404, { toSdrId: 'cai' }],
+    ['maya', 'POST', '/v1/leads/reassign', 404, { leadIds: [lars], toSdrId: 'bob' }],
     ['ann', 'POST', `/v1/leads/${dana}/accept`, 403],
-    ['sales', 'POST', `/v1/leads/${dana}/accept`, 409],
+    ['sales', 'POST', `/v1/leads/${dana}/accept`, 404],
     ['ann', 'GET', '/v1/sqls', 403],
     ['sales', 'GET', '/v1/sqls', 200],
     ['maya', 'POST', '/v1/queue/next', 403],
     ['sales', 'POST', '/v1/queue/next', 403],
     ['ann', 'GET', '/v1/sdrs', 403],
     ['ann', 'GET', '/v1/sdrs/ann', 200],
-    ['ann', 'GET', '/v1/sdrs/bob', 403],
-    ['omar', 'GET', '/v1/sdrs/ann', 403],
+    ['ann', 'GET', '/v1/sdrs/bob', 404],
+    ['omar', 'GET', '/v1/sdrs/ann', 404],
     ['maya', 'PUT', '/v1/sdrs/cai', 403, { name: 'Cai', team: 'emea' }],
     ['maya', 'PUT', '/v1/sdrs/new', 403, { name: 'Nobody’s' }],
     ['maya', 'PUT', '/v1/teams/emea', 403, { name: 'Mine', managerId: 'maya' }],
-    ['maya', 'GET', '/v1/teams/amer', 403],
+    ['maya', 'GET', '/v1/teams/amer', 404],
     ['sales', 'GET', '/v1/teams', 403],
     ['ops', 'PUT', '/v1/routing', 403, { rules: [] }],
     ['ann', 'GET', '/v1/queue/waiting', 403],
@@ -185,6 +191,21 @@ describe('sdr-queue over HTTP and Kafka: from lead.sales-ready to a lead an SDR 
     const response = await call<{ error?: { code: string; message: string } }>(who, method, path, body);
     expect(response.status).toBe(expected);
     if (expected === 403) expect(response.body.error?.message).toBeTruthy();
+    if (expected === 404) {
+      // The same request about a lead, SDR or team that does not exist gets the same answer.
+      const nobody = `nobody-${randomUUID().slice(0, 8)}`;
+      const ghostPath = path
+        .replaceAll(dana, randomUUID())
+        .replaceAll(lars, randomUUID())
+        .replace(/sdrId=ann|sdrs\/(ann|bob)|teams\/amer/, (m) => m.replace(/ann|bob|amer/, nobody));
+      const ghost = await call<{ error?: { code: string; message: string } }>(who, method, ghostPath, body);
+      expect(ghost.status).toBe(404);
+      const anonymous = (text = '') =>
+        text
+          .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>')
+          .replace(new RegExp(`\\b(${nobody}|ann|bob|cai|amer)\\b`), '<id>');
+      expect(anonymous(ghost.body.error?.message)).toBe(anonymous(response.body.error?.message));
+    }
   });
 
   it('shows each manager their own teams and SDRs, with each SDR’s load; leadership sees every team', async () => {
@@ -231,7 +252,7 @@ describe('sdr-queue over HTTP and Kafka: from lead.sales-ready to a lead an SDR 
     expect((await call('sales', 'POST', `/v1/leads/${dana}/accept`)).status).toBe(200);
 
     // Omar moves his own lead within his team (Cai to Cai is no move); into EMEA he may not.
-    expect((await call('omar', 'POST', `/v1/leads/${lars}/reassign`, { toSdrId: 'ann' })).status).toBe(403);
+    expect((await call('omar', 'POST', `/v1/leads/${lars}/reassign`, { toSdrId: 'ann' })).status).toBe(404);
     await call('admin', 'PUT', '/v1/sdrs/dev', { name: 'Dev', team: 'amer' });
     const moved = await call<{ moved: Array<{ from: string; to: string }> }>(
       'omar',

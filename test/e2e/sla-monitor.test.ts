@@ -21,7 +21,7 @@ describe('sla-monitor over HTTP and Kafka: policies, calendars, the at-risk view
   const kafka = testKafka();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   let started: TopicRecorder;
-  const tokens = {} as Record<'ann' | 'bob' | 'maya' | 'omar' | 'lee' | 'sales' | 'ops', string>;
+  const tokens = {} as Record<'ann' | 'bob' | 'maya' | 'omar' | 'lee' | 'sales' | 'ops' | 'root', string>;
   const call = <T = Record<string, unknown>>(who: keyof typeof tokens, method: string, path: string, body?: unknown) =>
     callApi<T>(`${service.url}${path}`, { method, token: tokens[who], body });
 
@@ -29,16 +29,58 @@ describe('sla-monitor over HTTP and Kafka: policies, calendars, the at-risk view
     ({ service, prefix } = await startAlone('sla-monitor'));
     await producer.connect();
     started = await new TopicRecorder(kafka, [`${prefix}sla.started`]).start();
-    const people: Array<[keyof typeof tokens, Role, string, string?]> = [
+    const people: Array<[keyof typeof tokens, Role, string]> = [
       ['ann', 'sdr', 'ann'],
       ['bob', 'sdr', 'bob'],
-      ['maya', 'sdr_manager', 'maya', 'emea'],
-      ['omar', 'sdr_manager', 'omar', 'amer'],
+      ['maya', 'sdr_manager', 'maya'],
+      ['omar', 'sdr_manager', 'omar'],
       ['lee', 'leadership', 'lee'],
       ['sales', 'sales', 'sam'],
       ['ops', 'marketing_ops', 'mo'],
+      ['root', 'admin', 'root'],
     ];
-    for (const [key, role, sub, team] of people) tokens[key] = await tokenFor(role, sub, team);
+    for (const [key, role, sub] of people) tokens[key] = await tokenFor(role, sub);
+    // The teams, as sdr-queue announces them: Maya runs EMEA (Ann), Omar the Americas (Bob).
+    for (const [teamId, managerId, sdrId] of [
+      ['emea', 'maya', 'ann'],
+      ['amer', 'omar', 'bob'],
+    ] as const) {
+      const team = { teamId, name: teamId, managerId, sdrIds: [sdrId], actor: { kind: 'user' as const, id: 'root' } };
+      // An older snapshot after a newer one changes nothing: Maya never ran the Americas.
+      await publish(
+        producer,
+        prefix,
+        createEvent('team.changed', 'sdr-queue', { origin: newOrigin(), data: { ...team, revision: 2 } }),
+      );
+      await publish(
+        producer,
+        prefix,
+        createEvent('team.changed', 'sdr-queue', {
+          origin: newOrigin(),
+          data: { ...team, managerId: 'maya', revision: 1 },
+        }),
+      );
+    }
+    // The topic has one partition: once a last team is known, every snapshot before it has been read.
+    await publish(
+      producer,
+      prefix,
+      createEvent('team.changed', 'sdr-queue', {
+        origin: newOrigin(),
+        data: {
+          teamId: 'last',
+          name: 'last',
+          managerId: 'omar',
+          sdrIds: [],
+          revision: 1,
+          actor: { kind: 'system', id: 't' },
+        },
+      }),
+    );
+    await waitFor(
+      async () => ((await call('omar', 'GET', '/v1/sla/at-risk?team=last')).status === 200 ? true : undefined),
+      { what: 'sla-monitor has read the team snapshots', timeoutMs: 30_000 },
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -75,13 +117,25 @@ describe('sla-monitor over HTTP and Kafka: policies, calendars, the at-risk view
     );
     expect(policy.status).toBe(400);
     expect(policy.body.error.details[0]!.field).toBe('body.firstTouchMinutes');
-    // The seeded tier-a policy already applies to tier A alone.
-    const twin = await call<{ error: { message: string } }>('maya', 'PUT', '/v1/sla-policies/fast', {
+    // A policy for every team is an admin's, and the seeded tier-a policy already applies to tier A alone.
+    const everyTeam = await call<{ error: { message: string } }>('maya', 'PUT', '/v1/sla-policies/fast', {
+      match: { tier: 'A' },
+      firstTouchMinutes: 5,
+    });
+    expect(everyTeam.status).toBe(403);
+    expect(everyTeam.body.error.message).toContain('a setting for every team is an admin’s to change');
+    const twin = await call<{ error: { message: string } }>('root', 'PUT', '/v1/sla-policies/fast', {
       match: { tier: 'A' },
       firstTouchMinutes: 5,
     });
     expect(twin.status).toBe(400);
     expect(twin.body.error.message).toContain('tier-a');
+    const defaultCalendar = {
+      timezone: 'UTC',
+      hours: { mon: [{ start: '09:00', end: '17:00' }] },
+      appliesTo: { default: true },
+    };
+    expect((await call('maya', 'PUT', '/v1/calendars/default', defaultCalendar)).status).toBe(403);
     expect((await call('ann', 'PUT', '/v1/sla-policies/mine', { firstTouchMinutes: 500 })).status).toBe(403);
     expect((await call('ops', 'PUT', '/v1/calendars/ops', { timezone: 'UTC', hours: {} })).status).toBe(403);
   });
@@ -129,7 +183,7 @@ describe('sla-monitor over HTTP and Kafka: policies, calendars, the at-risk view
     });
 
     const emea = await call<{ items: Timer[] }>('maya', 'GET', '/v1/sla/at-risk');
-    // Maya's token names her team: she sees EMEA's timers, the 15-minute one before the 30-minute one.
+    // Maya runs EMEA: she sees its timers, the 15-minute one before the 30-minute one.
     expect(emea.status).toBe(200);
     expect(emea.body.items.map((t) => [t.leadId, t.policyId, t.calendarId])).toEqual([
       [leadIdFromEmail('a@one.example'), 'tier-a', 'emea-always'],
@@ -137,7 +191,33 @@ describe('sla-monitor over HTTP and Kafka: policies, calendars, the at-risk view
     ]);
     expect(emea.body.items[0]!.businessMinutesLeft).toBeGreaterThan(13);
     expect(emea.body.items[0]!.businessMinutesLeft).toBeLessThanOrEqual(15);
+    // Maya runs EMEA and nothing else: the Americas' team, SDR and leads are out of her reach.
     expect((await call('maya', 'GET', '/v1/sla/at-risk?team=amer')).status).toBe(403);
+    expect((await call('maya', 'GET', '/v1/sla/at-risk?sdrId=bob')).status).toBe(404);
+    expect((await call<{ items: Timer[] }>('maya', 'GET', '/v1/sla/at-risk?sdrId=ann')).body.items).toHaveLength(2);
+    const amers = await call<{ items: Timer[] }>('omar', 'GET', '/v1/sla/at-risk');
+    expect(amers.body.items.map((t) => t.leadId)).toEqual([leadIdFromEmail('c@three.example')]);
+    expect(
+      (
+        await call('maya', 'PUT', '/v1/calendars/amer-always', {
+          timezone: 'America/New_York',
+          hours: { mon: [{ start: '00:00', end: '24:00' }] },
+          appliesTo: { team: 'amer' },
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await call('maya', 'PUT', '/v1/sla-policies/amer-a', {
+          match: { tier: 'A', team: 'amer' },
+          firstTouchMinutes: 5,
+        })
+      ).status,
+    ).toBe(403);
+    // Nor may she take over EMEA's calendar... for the Americas, or the Americas' policy by its id.
+    expect(
+      (await call('omar', 'PUT', '/v1/sla-policies/emea-b', { match: { tier: 'B' }, firstTouchMinutes: 1 })).status,
+    ).toBe(403);
 
     const everyone = await call<{ items: Timer[] }>('lee', 'GET', '/v1/sla/at-risk');
     expect(everyone.body.items).toHaveLength(3);
@@ -149,7 +229,32 @@ describe('sla-monitor over HTTP and Kafka: policies, calendars, the at-risk view
     const mine = await call<{ timers: Timer[] }>('ann', 'GET', `/v1/sla/leads/${leadIdFromEmail('b@two.example')}`);
     expect(mine.status).toBe(200);
     expect(mine.body.timers).toEqual([expect.objectContaining({ kind: 'first_touch', team: 'emea', overdue: false })]);
-    expect((await call('bob', 'GET', `/v1/sla/leads/${leadIdFromEmail('b@two.example')}`)).status).toBe(403);
+    // Ann's lead is to Bob what a lead never heard of is to anyone: the same 404, word for word.
+    const annsToBob = await call<{ error: { message: string } }>(
+      'bob',
+      'GET',
+      `/v1/sla/leads/${leadIdFromEmail('b@two.example')}`,
+    );
+    const nobodys = await call<{ error: { message: string } }>(
+      'lee',
+      'GET',
+      `/v1/sla/leads/${leadIdFromEmail('nobody@nowhere.example')}`,
+    );
+    expect([annsToBob.status, nobodys.status]).toEqual([404, 404]);
+    expect(annsToBob.body.error.message.replace(leadIdFromEmail('b@two.example'), '<id>')).toBe(
+      nobodys.body.error.message.replace(leadIdFromEmail('nobody@nowhere.example'), '<id>'),
+    );
+    // So is an Americas lead to EMEA's manager; her own team's lead she sees.
+    const bobsToMaya = await call<{ error: { message: string } }>(
+      'maya',
+      'GET',
+      `/v1/sla/leads/${leadIdFromEmail('c@three.example')}`,
+    );
+    expect(bobsToMaya.status).toBe(404);
+    expect(bobsToMaya.body.error.message.replace(leadIdFromEmail('c@three.example'), '<id>')).toBe(
+      nobodys.body.error.message.replace(leadIdFromEmail('nobody@nowhere.example'), '<id>'),
+    );
+    expect((await call('maya', 'GET', `/v1/sla/leads/${leadIdFromEmail('b@two.example')}`)).status).toBe(200);
 
     const policies = await call<{ policies: Array<{ id: string }> }>('ops', 'GET', '/v1/sla-policies');
     expect(policies.body.policies.map((p) => p.id)).toEqual(['emea-b', 'tier-a', 'tier-b', 'tier-c']);

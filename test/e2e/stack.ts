@@ -1,4 +1,13 @@
-import { ServiceProcess, createTestTopics, deleteTestTopics, freePort, testInfra, uniqueName } from '@handoff/testkit';
+import {
+  ServiceProcess,
+  callApi,
+  createTestTopics,
+  deleteTestTopics,
+  freePort,
+  testInfra,
+  uniqueName,
+  waitFor,
+} from '@handoff/testkit';
 import type { TestInfra } from '@handoff/testkit';
 
 export const SERVICES = ['lead-scoring', 'sdr-queue', 'sla-monitor', 'reporting'] as const;
@@ -83,6 +92,21 @@ export class Stack {
     const service = running ?? this.services.get(name);
     if (!service) throw new Error(`${name} is not started`);
     return service.url;
+  }
+
+  /**
+   * Waits until sla-monitor has heard from sdr-queue (team.changed) that this manager runs the team: until then
+   * it refuses the manager that team's calendars, policies and timers, as it should.
+   */
+  async teamKnown(team: string, managerToken: string): Promise<void> {
+    await waitFor(
+      async () =>
+        (await callApi(`${this.url('sla-monitor')}/v1/sla/at-risk?team=${team}`, { token: managerToken })).status ===
+        200
+          ? true
+          : undefined,
+      { what: `sla-monitor knows who runs team ${team}`, timeoutMs: 30_000 },
+    );
   }
 
   /** Stops every service with SIGTERM; resolves with each one's exit code (of its first process). */

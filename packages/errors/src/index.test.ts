@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HandoffError, describeError, isRetriable } from './index.js';
+import { HandoffError, describeError, isRetriable, unseen } from './index.js';
 
 class ThingError extends HandoffError {
   constructor(message: string) {
@@ -32,5 +32,13 @@ describe('HandoffError', () => {
 
   it('describes non-errors too', () => {
     expect(describeError('boom')).toEqual({ name: 'Unknown', code: 'internal', message: 'boom' });
+  });
+});
+
+describe('unseen', () => {
+  it('answers what does not exist and what is out of reach alike: not_found, never retried', () => {
+    const error = unseen('lead 42');
+    expect(error).toMatchObject({ code: 'not_found', message: 'lead 42 is not among those you can see' });
+    expect(isRetriable(error)).toBe(false);
   });
 });

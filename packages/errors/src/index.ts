@@ -26,6 +26,15 @@ export class HandoffError extends Error {
 }
 
 /** Whether an error (ours, or a client library's) says a retry may succeed. */
+/**
+ * The answer to what does not exist, and to what exists out of the caller's
+ * reach: the same `not_found`, word for word, so a refusal reveals nothing
+ * about what it protects (ADR 0012).
+ */
+export function unseen(what: string): HandoffError {
+  return new HandoffError('not_found', `${what} is not among those you can see`);
+}
+
 export function isRetriable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { retriable?: unknown; code?: unknown; name?: unknown };

@@ -31,15 +31,21 @@ async function rejection(token: string, withSecret = secret): Promise<HttpError>
 }
 
 describe('signToken / verifyToken', () => {
-  it('round-trips subject, role and team', async () => {
-    const token = await signToken(secret, { sub: 'mgr-7', role: 'sdr_manager', team: 'emea' });
-    expect(await verifyToken(secret, token)).toEqual({ sub: 'mgr-7', role: 'sdr_manager', team: 'emea' });
+  it('round-trips subject and role', async () => {
+    const token = await signToken(secret, { sub: 'mgr-7', role: 'sdr_manager' });
+    expect(await verifyToken(secret, token)).toEqual({ sub: 'mgr-7', role: 'sdr_manager' });
   });
 
-  it('round-trips a principal without a team', async () => {
-    const token = await signToken(secret, { sub: 'ops-1', role: 'marketing_ops' });
+  it('takes no team from a token: a manager’s teams are the team records, not a claim', async () => {
+    const token = await new SignJWT({ role: 'sdr_manager', team: 'everyone' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('mgr-8')
+      .setIssuer('handoff')
+      .setAudience('handoff-api')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(secret));
     const principal = await verifyToken(secret, token);
-    expect(principal).toEqual({ sub: 'ops-1', role: 'marketing_ops' });
+    expect(principal).toEqual({ sub: 'mgr-8', role: 'sdr_manager' });
     expect(principal).not.toHaveProperty('team');
   });
 

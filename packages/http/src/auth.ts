@@ -3,12 +3,13 @@ import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { Role } from '@handoff/contracts';
 import { unauthorized } from './errors.js';
 
-/** Who is calling: the token's subject and role. */
+/**
+ * Who is calling: the token's subject and role. Which teams a manager runs is
+ * not a claim: it is the team records (sdr-queue's, announced as team.changed).
+ */
 export interface Principal {
   sub: string;
   role: Role;
-  /** The SDR team a manager runs, or an SDR belongs to. */
-  team?: string;
 }
 
 const ISSUER = 'handoff';
@@ -43,7 +44,7 @@ export async function signToken(
   principal: Principal,
   options: { expiresIn?: string } = {},
 ): Promise<string> {
-  return new SignJWT({ role: principal.role, ...(principal.team ? { team: principal.team } : {}) })
+  return new SignJWT({ role: principal.role })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(principal.sub)
     .setIssuer(ISSUER)
@@ -68,11 +69,7 @@ export async function verifyToken(secret: string, token: string): Promise<Princi
     const role = Role.safeParse(payload.role);
     if (!role.success || typeof payload.sub !== 'string' || payload.sub.length === 0)
       throw unauthorized('token has no valid role or subject');
-    const principal: Principal = {
-      sub: payload.sub,
-      role: role.data,
-      ...(typeof payload.team === 'string' ? { team: payload.team } : {}),
-    };
+    const principal: Principal = { sub: payload.sub, role: role.data };
     if (typeof payload.exp === 'number') {
       if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
       verified.set(cacheKey, { principal, expiresAt: payload.exp * 1000 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, portVar } from '@handoff/config';
+import { loadConfig, portVar, serviceEnv } from '@handoff/config';
 
 /** The console's configuration, read once from the environment. */
 export function loadConsoleConfig(env: Record<string, string | undefined>) {
@@ -15,6 +15,7 @@ export function loadConsoleConfig(env: Record<string, string | undefined>) {
       SDR_QUEUE_URL: z.url().default('http://127.0.0.1:4102'),
       SLA_MONITOR_URL: z.url().default('http://127.0.0.1:4103'),
       REPORTING_URL: z.url().default('http://127.0.0.1:4104'),
+      HTTP_CHECK_RESPONSES: serviceEnv.HTTP_CHECK_RESPONSES,
       /** Local stack only: lets the sign-in page mint a token for any role. Never enable in production. */
       LOCAL_SIGNIN: z
         .enum(['true', 'false'])

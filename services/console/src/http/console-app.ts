@@ -40,6 +40,7 @@ export function createConsoleApp(deps: {
     logger: deps.logger,
     registry: deps.registry,
     jwtSecret: deps.config.JWT_SECRET,
+    checkResponses: deps.config.HTTP_CHECK_RESPONSES,
     routes: insightRoutes({
       jwtSecret: deps.config.JWT_SECRET,
       leadScoringUrl: deps.config.LEAD_SCORING_URL,
@@ -94,6 +95,7 @@ export function createConsoleApp(deps: {
       );
       app.get(/^\/(?!api\/|auth\/|health\/|assets\/|metrics|openapi)[^.]*$/, (req, res, next) => {
         if (!req.accepts('html')) return next();
+        res.locals.route = 'console page';
         res.setHeader('cache-control', 'no-cache');
         res.sendFile(path.join(deps.publicDir, 'index.html'));
       });

@@ -49,7 +49,10 @@ export function insightRoutes(deps: { jwtSecret: string; leadScoringUrl: string;
       summary: "Why a lead has its score; an SDR gets only their own leads' (checked with sdr-queue).",
       roles,
       params,
-      responses: { 200: { description: 'The explanation' }, 403: { description: 'Not your lead' } },
+      responses: {
+        200: { description: 'The explanation' },
+        404: { description: 'No such lead, or (for an SDR) not theirs: the same answer' },
+      },
       handler: async ({ params: { id }, principal }) => {
         const access = await readerFor(principal, id);
         if (access.refused) return access.refused;
@@ -63,7 +66,11 @@ export function insightRoutes(deps: { jwtSecret: string; leadScoringUrl: string;
         "A lead's account and its buying committee (an SDR gets the others without contact details); 204 when none.",
       roles,
       params,
-      responses: { 200: { description: 'The account' }, 204: { description: 'No account' } },
+      responses: {
+        200: { description: 'The account' },
+        204: { description: 'No account' },
+        404: { description: 'No such lead, or (for an SDR) not theirs: the same answer' },
+      },
       handler: async ({ params: { id }, principal }) => {
         const access = await readerFor(principal, id);
         if (access.refused) return access.refused;

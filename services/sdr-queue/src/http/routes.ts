@@ -5,11 +5,10 @@ import {
   RecycleReason,
   TouchChannel,
   TouchOutcome,
-  newOrigin,
 } from '@handoff/contracts';
-import { withTransaction, type Pool } from '@handoff/db';
-import { badRequest, defineRoute, forbidden, notFound } from '@handoff/http';
-import { EventBatch } from '@handoff/kafka';
+import type { Pool } from '@handoff/db';
+import { unseen } from '@handoff/errors';
+import { badRequest, defineRoute, forbidden } from '@handoff/http';
 import { followUpProgress } from '../domain/follow-up.js';
 import { RoutingPolicy, WorkingHours } from '../domain/routing/types.js';
 import {
@@ -22,16 +21,16 @@ import {
   waitingQueue,
 } from '../store/assignments.js';
 import { currentPolicy } from '../store/routing.js';
-import { findSdr, listSdrs, upsertSdr } from '../store/sdrs.js';
-import { ensureTeam, listTeams, upsertTeam } from '../store/teams.js';
-import { Access } from '../use-cases/access.js';
+import { findSdr, listSdrs } from '../store/sdrs.js';
+import { listTeams } from '../store/teams.js';
+import { Access, holderOf } from '../use-cases/access.js';
 import { claimNext } from '../use-cases/claim-next.js';
 import { disposeLead } from '../use-cases/dispose-lead.js';
 import { reassignLeads } from '../use-cases/reassign.js';
 import { answerSql } from '../use-cases/sales-handoff.js';
 import { recordTouch } from '../use-cases/record-touch.js';
-import { routeWaitingLeads } from '../use-cases/route-lead.js';
 import { setRoutingPolicy } from '../use-cases/routing-policy.js';
+import { saveSdr, saveTeam } from '../use-cases/team-records.js';
 
 const SdrBody = z.object({
   name: z.string().min(1).max(200),
@@ -92,8 +91,8 @@ const RecycleBody = z.object({
 });
 const DISPOSITION_RESPONSES = {
   200: { description: 'Done' },
-  403: { description: 'Not your lead' },
-  404: { description: 'Not in the SDR process' },
+  403: { description: 'Only a manager may override the follow-up minimum' },
+  404: { description: 'Not in the SDR process, or not a lead you may work (the same answer)' },
   409: { description: 'Not being worked, or the follow-up minimum is not met (what is missing)' },
 };
 
@@ -120,12 +119,16 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       summary: 'One SDR.',
       roles: ['sdr_manager', 'sdr'],
       params: SdrParams,
-      responses: { 200: { description: 'The SDR' }, 404: { description: 'Unknown SDR' } },
+      responses: { 200: { description: 'The SDR' }, 404: { description: 'Unknown SDR, or one you cannot see' } },
       handler: async ({ params, principal }) => {
-        if (principal.role === 'sdr' && principal.sub !== params.id) throw forbidden('an SDR sees only themself');
+        // An SDR sees themself, a manager their teams' SDRs: any other is answered as one that does not exist.
         const sdr = await findSdr(deps.pool, params.id);
-        if (!sdr) throw notFound(`no SDR ${params.id}`);
-        if (principal.role !== 'sdr') (await Access.of(deps.pool, principal)).requireTeam(sdr.team, `SDR ${sdr.id}`);
+        const visible =
+          sdr &&
+          (principal.role === 'sdr'
+            ? principal.sub === sdr.id
+            : (await Access.of(deps.pool, principal)).managesTeam(sdr.team));
+        if (!visible) throw unseen(`SDR ${params.id}`);
         return { status: 200, body: sdr };
       },
     }),
@@ -139,18 +142,7 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       body: SdrBody,
       responses: { 200: { description: 'The SDR' }, 403: { description: 'A team you do not manage' } },
       handler: async ({ params, body, principal, correlationId }) => {
-        await withTransaction(deps.pool, async (tx) => {
-          const access = await Access.of(tx, principal);
-          const before = await findSdr(tx, params.id);
-          if (before) access.requireTeam(before.team, `SDR ${params.id}`);
-          access.requireTeam(body.team, `SDR ${params.id}`);
-          if (body.team) await ensureTeam(tx, body.team);
-          await upsertSdr(tx, { id: params.id, ...body });
-          // Someone may have become available: route the waiting leads.
-          const batch = new EventBatch(deps.producer);
-          await routeWaitingLeads(tx, batch, { origin: newOrigin(correlationId), now: deps.clock() });
-          await batch.flush(tx, deps.schema);
-        });
+        await saveSdr(deps, principal, { id: params.id, ...body }, correlationId);
         return { status: 200, body: await findSdr(deps.pool, params.id) };
       },
     }),
@@ -171,11 +163,11 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       summary: 'One team with its manager and each SDR’s load.',
       roles: ['sdr_manager', 'leadership'],
       params: SdrParams,
-      responses: { 200: { description: 'The team' }, 404: { description: 'Unknown team' } },
+      responses: { 200: { description: 'The team' }, 404: { description: 'Unknown team, or one you do not run' } },
       handler: async ({ params, principal }) => {
-        (await Access.of(deps.pool, principal)).requireTeam(params.id, `team ${params.id}`);
-        const [team] = await listTeams(deps.pool, { ids: [params.id] });
-        if (!team) throw notFound(`no team ${params.id}`);
+        const access = await Access.of(deps.pool, principal);
+        const [team] = access.managesTeam(params.id) ? await listTeams(deps.pool, { ids: [params.id] }) : [];
+        if (!team) throw unseen(`team ${params.id}`);
         return { status: 200, body: team };
       },
     }),
@@ -187,8 +179,8 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       params: SdrParams,
       body: TeamBody,
       responses: { 200: { description: 'The team' } },
-      handler: async ({ params, body }) => {
-        await upsertTeam(deps.pool, { id: params.id, ...body });
+      handler: async ({ params, body, principal, correlationId }) => {
+        await saveTeam(deps, principal, { id: params.id, ...body }, correlationId);
         const [team] = await listTeams(deps.pool, { ids: [params.id] });
         return { status: 200, body: team };
       },
@@ -204,8 +196,9 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
     defineRoute({
       method: 'put',
       path: '/v1/routing',
-      summary: 'Replace the routing policy (a new version); waiting leads are routed under it at once.',
-      roles: ['sdr_manager'],
+      summary:
+        'Replace the routing policy (a new version; admins, as it decides for every team); waiting leads are routed under it at once.',
+      roles: [],
       body: RoutingPolicy,
       responses: { 200: { description: 'The policy in force' }, 400: { description: 'A rule is invalid' } },
       handler: async ({ body, principal, correlationId }) => {
@@ -261,8 +254,7 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
           throw badRequest('managers pass ?sdrId= or ?team=', [{ field: 'query.sdrId', message: 'required' }]);
         }
         const sdr = await findSdr(deps.pool, query.sdrId);
-        if (!sdr) throw notFound(`no SDR ${query.sdrId}`);
-        access.requireTeam(sdr.team, `SDR ${sdr.id}`);
+        if (!sdr || !access.managesTeam(sdr.team)) throw unseen(`SDR ${query.sdrId}`);
         return { status: 200, body: { sdrId: sdr.id, items: await queueOf(deps.pool, sdr.id) } };
       },
     }),
@@ -273,16 +265,19 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
         'A lead in the SDR process: assignment and the rule behind it, status, SLA due, score at sales-ready and why, the account’s buying roles, touches and follow-up progress.',
       roles: ['sdr', 'sdr_manager', 'sales'],
       params: LeadParams,
-      responses: { 200: { description: 'The lead' }, 404: { description: 'Not in the SDR process' } },
+      responses: {
+        200: { description: 'The lead' },
+        404: { description: 'Not in the SDR process, or not a lead you may see (the same answer)' },
+      },
       handler: async ({ params, principal }) => {
         const assignment = await findAssignment(deps.pool, params.id);
-        if (!assignment) throw notFound(`lead ${params.id} is not in the SDR queue`);
+        if (!assignment) throw unseen(`lead ${params.id}`);
         const sdr = assignment.sdrId ? await findSdr(deps.pool, assignment.sdrId) : undefined;
+        // Sales sees SQLs; SDRs and managers the leads they may work. Any other is answered as one that does not exist.
         if (principal.role === 'sales') {
-          if (!SALES_VISIBLE.has(assignment.status)) throw forbidden('sales sees SQLs only');
+          if (!SALES_VISIBLE.has(assignment.status)) throw unseen(`lead ${params.id}`);
         } else {
-          const holder = assignment.sdrId ? { id: assignment.sdrId, team: sdr?.team ?? null } : null;
-          (await Access.of(deps.pool, principal)).requireLeadOf(holder, params.id);
+          (await Access.of(deps.pool, principal)).requireLeadOf(holderOf(assignment.sdrId, sdr), params.id);
         }
         const touches = await touchesOf(deps.pool, params.id);
         const followUp =
@@ -340,10 +335,14 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
     defineRoute({
       method: 'get',
       path: '/v1/sqls',
-      summary: 'The SQL inbox: leads SDRs qualified, waiting for sales to accept or reject them.',
+      summary:
+        'The SQL inbox: leads SDRs qualified, waiting for sales to accept or reject them (a manager sees their teams’).',
       roles: ['sales', 'sdr_manager', 'leadership'],
       responses: { 200: { description: 'SQLs, oldest first' } },
-      handler: async () => ({ status: 200, body: { items: await sqlInbox(deps.pool) } }),
+      handler: async ({ principal }) => {
+        const teams = principal.role === 'sales' ? undefined : (await Access.of(deps.pool, principal)).teamIds;
+        return { status: 200, body: { items: await sqlInbox(deps.pool, { teams }) } };
+      },
     }),
     defineRoute({
       method: 'post',
@@ -387,7 +386,8 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       body: ReassignBody,
       responses: {
         200: { description: 'Moved' },
-        403: { description: 'Another team' },
+        403: { description: 'You manage no team yet' },
+        404: { description: 'A lead or SDR you cannot see (the same answer as one that does not exist)' },
         409: { description: 'Not open' },
       },
       handler: async ({ params, body, principal, correlationId }) => ({
@@ -403,7 +403,8 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       body: BulkReassignBody,
       responses: {
         200: { description: 'Moved' },
-        403: { description: 'Another team' },
+        403: { description: 'You manage no team yet' },
+        404: { description: 'A lead or SDR you cannot see (the same answer as one that does not exist)' },
         409: { description: 'Not open' },
       },
       handler: async ({ body, principal, correlationId }) => ({

@@ -319,9 +319,12 @@ export async function reopenAssignment(db: Queryable, leadId: string): Promise<v
 }
 
 /** SQLs waiting for sales to accept or reject them, oldest first. */
-export async function sqlInbox(db: Queryable): Promise<Assignment[]> {
+export async function sqlInbox(db: Queryable, filter: { teams?: string[] | undefined } = {}): Promise<Assignment[]> {
   const { rows } = await db.query(
-    `SELECT ${COLUMNS} FROM assignments WHERE status = 'qualified' ORDER BY updated_at, lead_id`,
+    `SELECT ${COLUMNS} FROM assignments
+      WHERE status = 'qualified' AND ($1::text[] IS NULL OR sdr_id IN (SELECT id FROM sdrs WHERE team = ANY($1)))
+      ORDER BY updated_at, lead_id`,
+    [filter.teams ?? null],
   );
   return rows as Assignment[];
 }

@@ -66,7 +66,10 @@ describe('dispositions: the buyer’s evidence decides', () => {
     ).rejects.toMatchObject({ code: 'forbidden' });
     await expect(
       dispose(otherManager, 'eve@initech.example', { kind: 'recycle', reason: 'unresponsive', override: true }),
-    ).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('team emea') });
+    ).rejects.toMatchObject({
+      code: 'not_found',
+      message: `lead ${leadIdFromEmail('eve@initech.example')} is not among those you can see`,
+    });
     await dispose(manager, 'eve@initech.example', { kind: 'recycle', reason: 'unresponsive', override: true });
     const [recycled] = await db.published('lead.recycled', 'eve@initech.example');
     expect(recycled!.data).toMatchObject({
@@ -87,13 +90,22 @@ describe('dispositions: the buyer’s evidence decides', () => {
     expect(event!.data.followUpOverride).toBeUndefined();
   });
 
-  it('lets an SDR decide only about their own leads', async () => {
+  it('lets an SDR decide only about their own leads; another’s is answered as a lead that does not exist', async () => {
     db.setNow(MONDAY);
     await db.sdr('bob', { capacity: 0 });
     await db.salesReady('gus@hooli.example');
-    await expect(dispose(bob, 'gus@hooli.example', { kind: 'recycle', reason: 'timing' })).rejects.toMatchObject({
-      code: 'forbidden',
-    });
+    const refusal = {
+      code: 'not_found',
+      message: `lead ${leadIdFromEmail('gus@hooli.example')} is not among those you can see`,
+    };
+    await expect(dispose(bob, 'gus@hooli.example', { kind: 'recycle', reason: 'timing' })).rejects.toMatchObject(
+      refusal,
+    );
     expect((await findAssignment(db.pool, leadIdFromEmail('gus@hooli.example')))?.status).toBe('assigned');
+    // Decided or not, Ann's lead says nothing of its state to Bob.
+    await dispose(ann, 'gus@hooli.example', { kind: 'recycle', reason: 'timing' });
+    await expect(dispose(bob, 'gus@hooli.example', { kind: 'recycle', reason: 'timing' })).rejects.toMatchObject(
+      refusal,
+    );
   });
 });

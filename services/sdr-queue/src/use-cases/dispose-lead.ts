@@ -1,13 +1,13 @@
 import { newOrigin, type DispositionReason, type QualificationEvidence, type RecycleReason } from '@handoff/contracts';
 import { withTransaction, type Pool } from '@handoff/db';
-import { HandoffError } from '@handoff/errors';
+import { HandoffError, unseen } from '@handoff/errors';
 import type { Principal } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
 import type { z } from 'zod';
 import { followUpProgress } from '../domain/follow-up.js';
 import { attemptTimes, closeAssignment, findAssignment } from '../store/assignments.js';
 import { findSdr } from '../store/sdrs.js';
-import { Access } from './access.js';
+import { Access, holderOf } from './access.js';
 import { routeWaitingLeads } from './route-lead.js';
 
 /** What an SDR (or their manager) decides about a lead they work. */
@@ -38,12 +38,13 @@ export async function disposeLead(
 ): Promise<{ status: string; followUp?: ReturnType<typeof followUpProgress> }> {
   return withTransaction(deps.pool, async (tx) => {
     const assignment = await findAssignment(tx, leadId, { lock: true });
-    if (!assignment) throw new HandoffError('not_found', `lead ${leadId} is not in the SDR queue`);
+    if (!assignment) throw unseen(`lead ${leadId}`);
+    const sdr = assignment.sdrId ? await findSdr(tx, assignment.sdrId) : undefined;
+    // Whose lead it is comes first: someone else's lead is unseen, whatever its state.
+    (await Access.of(tx, principal)).requireLeadOf(holderOf(assignment.sdrId, sdr), leadId);
     if (assignment.status !== 'assigned' || !assignment.sdrId || !assignment.assignedAt) {
       throw new HandoffError('conflict', `lead ${leadId} is ${assignment.status}, not being worked`);
     }
-    const sdr = await findSdr(tx, assignment.sdrId);
-    (await Access.of(tx, principal)).requireLeadOf(sdr ?? { id: assignment.sdrId, team: null }, leadId);
     const now = deps.clock();
     const actor = { kind: 'user' as const, id: principal.sub, role: principal.role };
     const origin = newOrigin(correlationId);

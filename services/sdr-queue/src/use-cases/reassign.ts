@@ -1,12 +1,12 @@
 import { newOrigin } from '@handoff/contracts';
 import { withTransaction, type Pool } from '@handoff/db';
-import { HandoffError } from '@handoff/errors';
+import { HandoffError, unseen } from '@handoff/errors';
 import type { Principal } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
 import { assignTo, findAssignment } from '../store/assignments.js';
 import { setAccountOwner } from '../store/routing.js';
 import { listSdrs } from '../store/sdrs.js';
-import { Access } from './access.js';
+import { Access, holderOf } from './access.js';
 
 /**
  * A manager moves open leads to another SDR (one, or many at once): each gets
@@ -22,9 +22,8 @@ export async function reassignLeads(
   return withTransaction(deps.pool, async (tx) => {
     const sdrs = await listSdrs(tx);
     const to = sdrs.find((s) => s.id === command.toSdrId);
-    if (!to) throw new HandoffError('not_found', `no SDR ${command.toSdrId}`);
     const access = await Access.of(tx, principal);
-    access.requireTeam(to.team, `SDR ${to.id}`);
+    if (!to || !access.managesTeam(to.team)) throw unseen(`SDR ${command.toSdrId}`);
     const sdrOf = new Map(sdrs.map((s) => [s.id, s]));
     const now = deps.clock().toISOString();
     const batch = new EventBatch(deps.producer);
@@ -32,14 +31,11 @@ export async function reassignLeads(
     // In lead order, so two managers moving overlapping sets take the locks alike.
     for (const leadId of [...new Set(command.leadIds)].sort()) {
       const lead = await findAssignment(tx, leadId, { lock: true });
-      if (!lead) throw new HandoffError('not_found', `lead ${leadId} is not in the SDR queue`);
+      if (!lead) throw unseen(`lead ${leadId}`);
+      access.requireLeadOf(holderOf(lead.sdrId, sdrOf.get(lead.sdrId ?? '')), leadId);
       if (lead.status !== 'assigned' && lead.status !== 'unassigned') {
         throw new HandoffError('conflict', `lead ${leadId} is ${lead.status}; only open leads move`);
       }
-      access.requireLeadOf(
-        lead.sdrId === null ? null : (sdrOf.get(lead.sdrId) ?? { id: lead.sdrId, team: null }),
-        leadId,
-      );
       if (lead.sdrId === to.id) continue;
       const rule = {
         id: 'manual',

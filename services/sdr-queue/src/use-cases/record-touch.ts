@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { newOrigin, type TouchChannel, type TouchOutcome } from '@handoff/contracts';
 import { withTransaction, type Pool } from '@handoff/db';
-import { HandoffError } from '@handoff/errors';
+import { HandoffError, unseen } from '@handoff/errors';
 import type { Principal } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
 import { findAssignment, findTouch, insertTouch } from '../store/assignments.js';
 import { findSdr } from '../store/sdrs.js';
-import { Access } from './access.js';
+import { Access, holderOf } from './access.js';
 
 export interface TouchCommand {
   leadId: string;
@@ -32,12 +32,18 @@ export async function recordTouch(
 ) {
   return withTransaction(deps.pool, async (tx) => {
     const assignment = await findAssignment(tx, command.leadId, { lock: true });
-    if (!assignment) throw new HandoffError('not_found', `lead ${command.leadId} is not in the SDR queue`);
+    if (!assignment) throw unseen(`lead ${command.leadId}`);
+    const sdr = assignment.sdrId ? await findSdr(tx, assignment.sdrId) : undefined;
+    // Whose lead it is comes first: someone else's lead is unseen, whatever its state.
+    (await Access.of(tx, principal)).requireLeadOf(holderOf(assignment.sdrId, sdr), command.leadId);
     if (assignment.status !== 'assigned' || !assignment.sdrId || !assignment.assignedAt) {
-      throw new HandoffError('conflict', `lead ${command.leadId} is not assigned to anyone yet`);
+      throw new HandoffError(
+        'conflict',
+        assignment.status === 'unassigned'
+          ? `lead ${command.leadId} is not assigned to anyone yet`
+          : `lead ${command.leadId} is ${assignment.status}, not being worked`,
+      );
     }
-    const sdr = await findSdr(tx, assignment.sdrId);
-    (await Access.of(tx, principal)).requireLeadOf(sdr ?? { id: assignment.sdrId, team: null }, command.leadId);
     if (command.touchId) {
       const earlier = await findTouch(tx, command.touchId);
       if (earlier && earlier.leadId !== command.leadId) {

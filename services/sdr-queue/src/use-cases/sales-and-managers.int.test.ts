@@ -10,7 +10,7 @@ import { answerSql } from './sales-handoff.js';
 const NOW = new Date('2026-03-03T10:00:00Z');
 const ann: Principal = { sub: 'ann', role: 'sdr' };
 const sam: Principal = { sub: 'sam', role: 'sales' };
-const emeaManager: Principal = { sub: 'meg', role: 'sdr_manager', team: 'emea' };
+const emeaManager: Principal = { sub: 'meg', role: 'sdr_manager' };
 const evidence = {
   needConfirmed: true as const,
   need: 'Consolidate lead routing',
@@ -28,9 +28,10 @@ describe('sales answers SQLs; managers move leads', () => {
     await db.salesReady('ola@fjord.example');
     await db.salesReady('per@fjord2.example', { tier: 'A' });
     await disposeLead(db.deps(), ann, lead('ola@fjord.example'), { kind: 'qualify', evidence });
-    // Not yet an SQL: sales cannot accept it.
+    // Not yet an SQL: sales cannot accept it, and learns nothing of it (the same answer as no lead at all).
     await expect(answerSql(db.deps(), sam, lead('per@fjord2.example'), { kind: 'accept' })).rejects.toMatchObject({
-      code: 'conflict',
+      code: 'not_found',
+      message: `SQL ${lead('per@fjord2.example')} is not among those you can see`,
     });
     const rejected = await answerSql(db.deps(), sam, lead('ola@fjord.example'), {
       kind: 'reject',
@@ -54,6 +55,7 @@ describe('sales answers SQLs; managers move leads', () => {
   it('moves open leads to another SDR of the team, recording who had them, all or none', async () => {
     await db.sdr('ben', { team: 'emea' });
     await db.sdr('zed', { team: 'amer' });
+    await db.team('emea', 'meg');
     const moved = await reassignLeads(db.deps(), emeaManager, {
       leadIds: [lead('per@fjord2.example')],
       toSdrId: 'ben',
@@ -65,10 +67,10 @@ describe('sales answers SQLs; managers move leads', () => {
     expect(String((event!.data.rule as { explanation: string }).explanation)).toMatch(
       /meg moved it from ann to ben: Ann is on leave/,
     );
-    // Another team's SDR is out of reach, and a closed lead does not move: nothing moves.
+    // Another team's SDR is out of reach (answered as no such SDR), and a closed lead does not move: nothing moves.
     await expect(
       reassignLeads(db.deps(), emeaManager, { leadIds: [lead('per@fjord2.example')], toSdrId: 'zed' }),
-    ).rejects.toMatchObject({ code: 'forbidden' });
+    ).rejects.toMatchObject({ code: 'not_found', message: 'SDR zed is not among those you can see' });
     await expect(
       reassignLeads(db.deps(), emeaManager, {
         leadIds: [lead('per@fjord2.example'), lead('ola@fjord.example')],

@@ -1,6 +1,6 @@
 import { newOrigin, type DispositionReason } from '@handoff/contracts';
 import { withTransaction, type Pool } from '@handoff/db';
-import { HandoffError } from '@handoff/errors';
+import { HandoffError, unseen } from '@handoff/errors';
 import type { Principal } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
 import { closeAssignment, findAssignment, reopenAssignment } from '../store/assignments.js';
@@ -21,11 +21,12 @@ export async function answerSql(
 ): Promise<{ status: string; sdrId: string | null }> {
   return withTransaction(deps.pool, async (tx) => {
     const assignment = await findAssignment(tx, leadId, { lock: true });
-    if (!assignment || assignment.status !== 'qualified') {
-      throw new HandoffError(
-        assignment ? 'conflict' : 'not_found',
-        assignment ? `lead ${leadId} is ${assignment.status}, not an SQL waiting for sales` : `no SQL ${leadId}`,
-      );
+    // Sales sees SQLs (waiting or accepted) only: any other lead is answered as one that does not exist.
+    if (!assignment || (assignment.status !== 'qualified' && assignment.status !== 'accepted')) {
+      throw unseen(`SQL ${leadId}`);
+    }
+    if (assignment.status !== 'qualified') {
+      throw new HandoffError('conflict', `lead ${leadId} is ${assignment.status}, not an SQL waiting for sales`);
     }
     const actor = { kind: 'user' as const, id: principal.sub, role: principal.role };
     const batch = new EventBatch(deps.producer);

@@ -1,6 +1,6 @@
 import { Link } from 'react-router';
 import { dateTime, label, number } from '../format';
-import { Empty, Loaded, Panel, useApi } from './ui';
+import { Empty, Loaded, Panel, useApi, useApiOrEmpty } from './ui';
 
 export interface ExplainedHit {
   ruleId: string;
@@ -136,9 +136,13 @@ function summary(entry: TimelineEntry): string {
 
 /** The lead's whole story from reporting: each step with its cause, actor and time. */
 export function TimelinePanel({ leadId }: { leadId: string }) {
-  const query = useApi<{ entries: TimelineEntry[] }>(`/api/reporting/v1/leads/${leadId}/timeline`, {
-    refetchInterval: 10_000,
-  });
+  const query = useApiOrEmpty<{ entries: TimelineEntry[] }>(
+    `/api/reporting/v1/leads/${leadId}/timeline`,
+    { entries: [] },
+    {
+      refetchInterval: 10_000,
+    },
+  );
   return (
     <Panel title="Timeline">
       <Loaded query={query} what="the timeline">

@@ -15,6 +15,23 @@ export function useApi<T>(path: string | null, options: Partial<UseQueryOptions<
   });
 }
 
+/**
+ * Like `useApi`, for a lead's records held by a service that may not have heard of the lead yet (events take
+ * a moment to arrive): its 404 — which is also its answer for a lead out of the caller's reach — shows as
+ * `empty`, "nothing here yet", not as an error.
+ */
+export function useApiOrEmpty<T>(path: string, empty: T, options: Partial<UseQueryOptions<T, ApiError>> = {}) {
+  const { call } = useSignedIn();
+  return useApi<T>(path, {
+    queryFn: () =>
+      call<T>(path).catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 404) return empty;
+        throw err;
+      }),
+    ...options,
+  });
+}
+
 /** The current time, ticking (for countdowns). */
 export function useNow(everyMs = 1000): number {
   const [now, setNow] = useState(Date.now());

@@ -4,7 +4,7 @@ import { useNavigate, useParams } from 'react-router';
 import { ApiError } from '../api';
 import { Countdown } from '../components/countdown';
 import { AccountPanel, Kpi, ScoreExplanationPanel, TimelinePanel } from '../components/lead-insight';
-import { Empty, ErrorText, Loaded, Notice, Panel, Select, TextInput, useApi } from '../components/ui';
+import { Empty, ErrorText, Loaded, Notice, Panel, Select, TextInput, useApi, useApiOrEmpty } from '../components/ui';
 import { dateTime, label, minutes, number, personName } from '../format';
 import {
   BuyingRole,
@@ -136,7 +136,13 @@ function TouchesPanel({ lead }: { lead: LeadDetail }) {
 }
 
 function SlaPanel({ leadId }: { leadId: string }) {
-  const timers = useApi<{ timers: SlaTimer[] }>(`/api/sla-monitor/v1/sla/leads/${leadId}`, { refetchInterval: 10_000 });
+  const timers = useApiOrEmpty<{ timers: SlaTimer[] }>(
+    `/api/sla-monitor/v1/sla/leads/${leadId}`,
+    { timers: [] },
+    {
+      refetchInterval: 10_000,
+    },
+  );
   return (
     <Panel title="SLA timers">
       <Loaded query={timers} what="the SLA timers">

@@ -77,6 +77,7 @@ function ruleOf(row: RuleRow): Rule {
 
 /** The routing policy as ordered rules: first match wins; a new version applies at once. */
 export function Routing() {
+  const { role } = useSignedIn();
   const current = useApi<{ policy: Policy; version: number; updatedBy: string | null; updatedAt: string | null }>(
     '/api/sdr-queue/v1/routing',
   );
@@ -93,7 +94,13 @@ export function Routing() {
               . Rules are tried in order; the first that matches a lead picks its team or SDR. Empty criteria match
               every lead.
             </p>
-            <RoutingEditor policy={c.policy} version={c.version} />
+            {role === 'admin' ? null : (
+              <p className="muted" role="note">
+                One routing policy decides for every team, so an admin (RevOps) changes it. Here you see what it does;
+                who on your team is available to take leads you set on the Team screen.
+              </p>
+            )}
+            <RoutingEditor policy={c.policy} version={c.version} canEdit={role === 'admin'} />
           </>
         )}
       </Loaded>
@@ -101,7 +108,7 @@ export function Routing() {
   );
 }
 
-function RoutingEditor({ policy, version }: { policy: Policy; version: number }) {
+function RoutingEditor({ policy, version, canEdit }: { policy: Policy; version: number; canEdit: boolean }) {
   const { call } = useSignedIn();
   const queryClient = useQueryClient();
   const [rows, setRowsNow] = useState<RuleRow[]>(() => policy.rules.map(rowOf));
@@ -150,164 +157,168 @@ function RoutingEditor({ policy, version }: { policy: Policy; version: number })
         save.mutate({ ...settings, rules: rows.map(ruleOf) });
       }}
     >
-      {rows.length === 0 ? (
-        <Empty>
-          No rules: every lead goes to the fallback pool (all active SDRs). Add a rule to send leads to a team or an
-          SDR.
-        </Empty>
-      ) : null}
-      {rows.map((r, i) => (
-        <fieldset key={i} className="rule-row">
-          <legend>
-            Rule {i + 1}
-            {r.id ? `: ${r.id}` : ''}
-          </legend>
-          <TextInput
-            label="Rule id"
-            value={r.id}
-            onChange={(v) => setRow(i, { id: v })}
-            required
-            error={problem(`rules.${i}.id`)}
-          />
-          <TextInput
-            label="Description"
-            value={r.description}
-            onChange={(v) => setRow(i, { description: v })}
-            error={problem(`rules.${i}.description`)}
-          />
-          <TextInput
-            label="Tiers"
-            value={r.tiers}
-            onChange={(v) => setRow(i, { tiers: v })}
-            placeholder="A, B"
-            error={problem(`rules.${i}.when.tiers`)}
-          />
-          <TextInput
-            label="Territories"
-            value={r.territories}
-            onChange={(v) => setRow(i, { territories: v })}
-            placeholder="DE, FR"
-            error={problem(`rules.${i}.when.territories`)}
-          />
-          <TextInput
-            label="Segments"
-            value={r.segments}
-            onChange={(v) => setRow(i, { segments: v })}
-            error={problem(`rules.${i}.when.segments`)}
-          />
-          <TextInput
-            label="Sources"
-            value={r.sources}
-            onChange={(v) => setRow(i, { sources: v })}
-            error={problem(`rules.${i}.when.sources`)}
-          />
+      <fieldset className="bare" disabled={!canEdit}>
+        {rows.length === 0 ? (
+          <Empty>
+            No rules: every lead goes to the fallback pool (all active SDRs). Add a rule to send leads to a team or an
+            SDR.
+          </Empty>
+        ) : null}
+        {rows.map((r, i) => (
+          <fieldset key={i} className="rule-row">
+            <legend>
+              Rule {i + 1}
+              {r.id ? `: ${r.id}` : ''}
+            </legend>
+            <TextInput
+              label="Rule id"
+              value={r.id}
+              onChange={(v) => setRow(i, { id: v })}
+              required
+              error={problem(`rules.${i}.id`)}
+            />
+            <TextInput
+              label="Description"
+              value={r.description}
+              onChange={(v) => setRow(i, { description: v })}
+              error={problem(`rules.${i}.description`)}
+            />
+            <TextInput
+              label="Tiers"
+              value={r.tiers}
+              onChange={(v) => setRow(i, { tiers: v })}
+              placeholder="A, B"
+              error={problem(`rules.${i}.when.tiers`)}
+            />
+            <TextInput
+              label="Territories"
+              value={r.territories}
+              onChange={(v) => setRow(i, { territories: v })}
+              placeholder="DE, FR"
+              error={problem(`rules.${i}.when.territories`)}
+            />
+            <TextInput
+              label="Segments"
+              value={r.segments}
+              onChange={(v) => setRow(i, { segments: v })}
+              error={problem(`rules.${i}.when.segments`)}
+            />
+            <TextInput
+              label="Sources"
+              value={r.sources}
+              onChange={(v) => setRow(i, { sources: v })}
+              error={problem(`rules.${i}.when.sources`)}
+            />
+            <Select
+              label="Send to"
+              value={r.toKind}
+              options={['team', 'sdrId']}
+              onChange={(v) => setRow(i, { toKind: v as 'team' | 'sdrId' })}
+            />
+            <TextInput
+              label={r.toKind === 'team' ? 'Team id' : 'SDR id'}
+              value={r.to}
+              onChange={(v) => setRow(i, { to: v })}
+              required
+              error={problem(`rules.${i}.to`)}
+            />
+            <Select
+              label="Strategy"
+              value={r.strategy}
+              options={STRATEGIES}
+              onChange={(v) => setRow(i, { strategy: v })}
+            />
+            <div className="buttons">
+              <button
+                type="button"
+                className="secondary"
+                disabled={i === 0}
+                onClick={() => move(i, -1)}
+                aria-label={`Move rule ${i + 1} up`}
+              >
+                Up
+              </button>
+              <button
+                type="button"
+                className="secondary"
+                disabled={i === rows.length - 1}
+                onClick={() => move(i, 1)}
+                aria-label={`Move rule ${i + 1} down`}
+              >
+                Down
+              </button>
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => setRows((x) => x.filter((_, j) => j !== i))}
+                aria-label={`Remove rule ${i + 1}`}
+              >
+                Remove
+              </button>
+            </div>
+          </fieldset>
+        ))}
+        <button
+          type="button"
+          className="secondary"
+          onClick={() =>
+            setRows((r) => [
+              ...r,
+              {
+                id: '',
+                description: '',
+                tiers: '',
+                territories: '',
+                segments: '',
+                sources: '',
+                toKind: 'team',
+                to: '',
+                strategy: 'round_robin',
+              },
+            ])
+          }
+        >
+          Add rule
+        </button>
+        <fieldset>
+          <legend>Everything else</legend>
           <Select
-            label="Send to"
-            value={r.toKind}
-            options={['team', 'sdrId']}
-            onChange={(v) => setRow(i, { toKind: v as 'team' | 'sdrId' })}
-          />
-          <TextInput
-            label={r.toKind === 'team' ? 'Team id' : 'SDR id'}
-            value={r.to}
-            onChange={(v) => setRow(i, { to: v })}
-            required
-            error={problem(`rules.${i}.to`)}
-          />
-          <Select
-            label="Strategy"
-            value={r.strategy}
+            label="Fallback strategy"
+            value={settings.fallback.strategy}
             options={STRATEGIES}
-            onChange={(v) => setRow(i, { strategy: v })}
+            onChange={(v) => setSettings((s) => ({ ...s, fallback: { strategy: v } }))}
           />
-          <div className="buttons">
-            <button
-              type="button"
-              className="secondary"
-              disabled={i === 0}
-              onClick={() => move(i, -1)}
-              aria-label={`Move rule ${i + 1} up`}
-            >
-              Up
-            </button>
-            <button
-              type="button"
-              className="secondary"
-              disabled={i === rows.length - 1}
-              onClick={() => move(i, 1)}
-              aria-label={`Move rule ${i + 1} down`}
-            >
-              Down
-            </button>
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => setRows((x) => x.filter((_, j) => j !== i))}
-              aria-label={`Remove rule ${i + 1}`}
-            >
-              Remove
-            </button>
+          <Select
+            label="When a first touch is missed"
+            value={settings.firstTouchBreach}
+            options={['reassign', 'flag']}
+            onChange={(v) => setSettings((s) => ({ ...s, firstTouchBreach: v as 'reassign' | 'flag' }))}
+          />
+          <div className="field checkbox">
+            <input
+              id="respect-hours"
+              type="checkbox"
+              checked={settings.respectWorkingHours}
+              onChange={(e) => setSettings((s) => ({ ...s, respectWorkingHours: e.target.checked }))}
+            />
+            <label htmlFor="respect-hours">Route only to SDRs within their working hours</label>
+          </div>
+          <div className="field checkbox">
+            <input
+              id="stickiness"
+              type="checkbox"
+              checked={settings.accountStickiness}
+              onChange={(e) => setSettings((s) => ({ ...s, accountStickiness: e.target.checked }))}
+            />
+            <label htmlFor="stickiness">Keep an account’s leads with the SDR who has the account</label>
           </div>
         </fieldset>
-      ))}
-      <button
-        type="button"
-        className="secondary"
-        onClick={() =>
-          setRows((r) => [
-            ...r,
-            {
-              id: '',
-              description: '',
-              tiers: '',
-              territories: '',
-              segments: '',
-              sources: '',
-              toKind: 'team',
-              to: '',
-              strategy: 'round_robin',
-            },
-          ])
-        }
-      >
-        Add rule
-      </button>
-      <fieldset>
-        <legend>Everything else</legend>
-        <Select
-          label="Fallback strategy"
-          value={settings.fallback.strategy}
-          options={STRATEGIES}
-          onChange={(v) => setSettings((s) => ({ ...s, fallback: { strategy: v } }))}
-        />
-        <Select
-          label="When a first touch is missed"
-          value={settings.firstTouchBreach}
-          options={['reassign', 'flag']}
-          onChange={(v) => setSettings((s) => ({ ...s, firstTouchBreach: v as 'reassign' | 'flag' }))}
-        />
-        <div className="field checkbox">
-          <input
-            id="respect-hours"
-            type="checkbox"
-            checked={settings.respectWorkingHours}
-            onChange={(e) => setSettings((s) => ({ ...s, respectWorkingHours: e.target.checked }))}
-          />
-          <label htmlFor="respect-hours">Route only to SDRs within their working hours</label>
-        </div>
-        <div className="field checkbox">
-          <input
-            id="stickiness"
-            type="checkbox"
-            checked={settings.accountStickiness}
-            onChange={(e) => setSettings((s) => ({ ...s, accountStickiness: e.target.checked }))}
-          />
-          <label htmlFor="stickiness">Keep an account’s leads with the SDR who has the account</label>
-        </div>
       </fieldset>
-      <button type="submit" disabled={save.isPending}>
-        Save routing (new version)
-      </button>
+      {canEdit ? (
+        <button type="submit" disabled={save.isPending}>
+          Save routing (new version)
+        </button>
+      ) : null}
       {dirty && version !== shownVersion ? (
         <p className="warning" role="status">
           Version {version} was saved meanwhile by someone else; saving replaces it with what you see here.

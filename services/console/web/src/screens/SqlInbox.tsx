@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ApiError } from '../api';
 import type { TimelineEntry } from '../components/lead-insight';
-import { Empty, ErrorText, Loaded, Notice, Panel, Select, TextInput, useApi } from '../components/ui';
+import { Empty, ErrorText, Loaded, Notice, Panel, Select, TextInput, useApi, useApiOrEmpty } from '../components/ui';
 import { ago, label, number, personName } from '../format';
 import { DispositionReason, type Assignment } from '../queue-types';
 import { useSignedIn } from '../session';
@@ -56,9 +56,13 @@ function SqlCard({ sql, onDone }: { sql: Assignment; onDone: (notice: string) =>
   const [notes, setNotes] = useState('');
   // The evidence travels to reporting as an event: ask again until this qualification's is there (after a
   // rejection, the SDR's new evidence, not the first).
-  const timeline = useApi<{ entries: TimelineEntry[] }>(`/api/reporting/v1/leads/${sql.leadId}/timeline`, {
-    refetchInterval: (query) => (latestQualification(query.state.data?.entries) ? false : 3000),
-  });
+  const timeline = useApiOrEmpty<{ entries: TimelineEntry[] }>(
+    `/api/reporting/v1/leads/${sql.leadId}/timeline`,
+    { entries: [] },
+    {
+      refetchInterval: (query) => (latestQualification(query.state.data?.entries) ? false : 3000),
+    },
+  );
   const qualified = latestQualification(timeline.data?.entries);
   const evidence = qualified?.data.evidence as Evidence | undefined;
   const answer = useMutation<unknown, ApiError, { action: 'accept' | 'reject'; body?: object }>({
