@@ -11,6 +11,7 @@ export const MALFORMED_KINDS = [
   'missing_lead_id',
   'huge',
   'changed_duplicate',
+  'nul_character',
 ];
 
 /** The error code each kind's dead letter must carry (x-error-code), and what its message must name. */
@@ -21,6 +22,7 @@ export const EXPECTED_ERRORS = {
   missing_lead_id: { code: 'bad_envelope', names: /leadId/ },
   huge: { code: 'bad_data', names: /invalid .* data/ },
   changed_duplicate: { code: 'changed_duplicate', names: /already applied with another body/ },
+  nul_character: { code: 'bad_data', names: /NUL character/ },
 };
 
 /**
@@ -86,6 +88,13 @@ function build(kind, random, realEvents) {
       // The same event id with another body: a producer bug. Applying it would be wrong; dropping it silently too.
       const changed = { ...real.event, occurredAt: new Date(Date.parse(real.event.occurredAt) + 1000).toISOString() };
       return { topic: real.topic, key: real.key, value: JSON.stringify(changed) };
+    }
+    case 'nul_character': {
+      // A new event, valid but for a NUL character (U+0000) in a string, which Postgres cannot store.
+      if (realEvents.length === 0) return undefined;
+      const real = random.pick(realEvents);
+      const poisoned = { ...real.event, id: randomUUID(), producer: 'chaos\u0000' };
+      return { topic: real.topic, key: real.key, value: JSON.stringify(poisoned) };
     }
     default:
       throw new Error(`unknown kind ${kind}`);

@@ -44,5 +44,7 @@ describe.runIf(testInfra().mode === 'local')('Apache Kafka restarts in the middl
     for (const name of ['lead-scoring', 'sdr-queue', 'sla-monitor', 'reporting'] as const) {
       expect((await fetch(`${stack.url(name)}/health/ready`)).status).toBe(200);
     }
-  });
+    // The stream's own waits bound this test; on a CI machine shared with the chaos suite the broker's
+    // stop and start alone took 38 s (alone: 6 s), and the groups then rejoin, so the default 90 s is too short.
+  }, 300_000);
 });

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import net from 'node:net';
 import { createLogger, createMetricsRegistry } from '@handoff/observability';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -217,6 +219,34 @@ describe('validation', () => {
     expect(res.json.error.message).toMatch(/not valid JSON/);
   });
 
+  it('answers 400 naming the field to a NUL character (U+0000) in the body, query or path', async () => {
+    const token = await tokenFor('admin');
+    const body = await call(notePath, { method: 'POST', token, body: { email: 'a@b.example', note: 'x\u0000y' } });
+    expect(body.status).toBe(400);
+    expect(body.json.error.details).toEqual([
+      { field: 'body.note', message: 'contains a NUL character (U+0000), which cannot be stored' },
+    ]);
+    const query = await call('/v1/queue?tier=%00', { token });
+    expect(query.status).toBe(400);
+    expect(query.json.error.message).toBe(
+      'invalid query: query.tier: contains a NUL character (U+0000), which cannot be stored',
+    );
+    const path = await call('/v1/leads/%00/notes', {
+      method: 'POST',
+      token,
+      body: { email: 'a@b.example', note: 'x' },
+    });
+    expect(path.status).toBe(400);
+    expect(path.json.error.details[0].field).toBe('params.id');
+  });
+
+  it('answers 400 to a body nested too deep, without overflowing the stack', async () => {
+    const raw = '{"email":"a@b.example","note":' + '['.repeat(200) + ']'.repeat(200) + '}';
+    const res = await call(notePath, { method: 'POST', token: await tokenFor('admin'), raw });
+    expect(res.status).toBe(400);
+    expect(res.json.error.message).toMatch(/^invalid body: body\.note(\.0)+: nests deeper than 32 levels$/);
+  });
+
   it('answers 413 to a body over the limit', async () => {
     const res = await call(notePath, {
       method: 'POST',
@@ -248,6 +278,74 @@ describe('errors', () => {
     expect(res.json).toEqual({ error: { code: 'internal', message: 'internal error' } });
     expect(res.text).not.toContain('hunter2');
     expect(res.text).not.toMatch(/stack|at .*\.ts/);
+  });
+});
+
+describe('requests the HTTP parser refuses', () => {
+  /** Sends raw bytes and reads the whole answer (the server closes the connection after it). */
+  function raw(request: string): Promise<{ status: number; contentType: string; body: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(Number(new URL(base).port), '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        const [head = '', body = ''] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
+        resolve({
+          status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0),
+          contentType: /\r\ncontent-type: ([^\r\n]+)/i.exec(head)?.[1] ?? '',
+          body,
+        });
+      });
+      socket.end(request);
+    });
+  }
+
+  it('answers headers over 16 kB with a JSON 431', async () => {
+    const res = await raw(`GET /v1/queue HTTP/1.1\r\nHost: x\r\nX-Big: ${'h'.repeat(20_000)}\r\n\r\n`);
+    expect(res.status).toBe(431);
+    expect(res.contentType).toMatch(/application\/json/);
+    expect(JSON.parse(res.body)).toEqual({
+      error: { code: 'headers_too_large', message: 'request headers are larger than 16 kB' },
+    });
+  });
+
+  it('answers oversized headers with a 431 a client still sending a large body can read (lingering close)', async () => {
+    // The server refuses at the headers and closes; closing with the body unread would reset the connection and
+    // the client, still sending, would lose the answer. Every one of these must get its 431.
+    const send = () =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port: Number(new URL(base).port),
+            method: 'POST',
+            path: '/v1/items',
+            headers: { 'x-big': 'h'.repeat(20_000), 'content-type': 'application/json' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') reject(err);
+        });
+        req.on('close', () => resolve(-1));
+        req.end(JSON.stringify({ blob: 'x'.repeat(1_100_000) }));
+      });
+    const statuses = [];
+    for (let i = 0; i < 30; i++) statuses.push(await send());
+    expect(statuses.filter((s) => s !== 431)).toEqual([]);
+  });
+
+  it('answers a malformed request with a JSON 400 naming the problem', async () => {
+    const res = await raw('GET /v1/queue HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n');
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).error).toEqual({
+      code: 'bad_request',
+      message: 'malformed HTTP request: HPE_INVALID_CONTENT_LENGTH',
+    });
   });
 });
 
@@ -372,5 +470,6 @@ describe('/openapi.json', () => {
       for (const op of Object.values(path)) expect(op.security).toEqual([{ bearer: [] }]);
     }
     expect(doc.paths['/v1/queue'].get.description).toBe('Roles: admin, sdr.');
+    expect(doc.paths['/v1/queue'].get['x-roles']).toEqual(['admin', 'sdr']);
   });
 });

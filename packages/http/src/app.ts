@@ -3,7 +3,7 @@ import http from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { z } from 'zod';
-import type { Role } from '@handoff/contracts';
+import { jsonProblemOf, type Role } from '@handoff/contracts';
 import { HandoffError, describeError } from '@handoff/errors';
 import { Counter, Histogram, metric, type Logger, type Registry } from '@handoff/observability';
 import { verifyToken, type Principal } from './auth.js';
@@ -58,6 +58,8 @@ export interface HttpAppOptions {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- routes differ in their type parameters
   routes: Array<RouteSpec<any, any, any>>;
   bodyLimit?: string;
+  /** Check each answer against its route's declared response schema (HTTP_CHECK_RESPONSES; tests). */
+  checkResponses?: boolean;
   /** Mounts extra middleware (static files, proxies) after the health routes and before the API routes. */
   mount?: (app: express.Express) => void;
 }
@@ -121,7 +123,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   );
   app.use((req: Request, res: Response, next: NextFunction) => {
     res.on('finish', () => {
-      requests.inc({ method: req.method, route: req.route?.path ?? 'unmatched', status: String(res.statusCode) });
+      requests.inc({ method: req.method, route: routeLabel(req, res), status: String(res.statusCode) });
     });
     next();
   });
@@ -168,6 +170,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
           correlationId: String(req.id),
           log: req.log,
         });
+        if (options.checkResponses) checkAnswer(route, result);
         res.status(result.status);
         if (result.body === undefined) res.end();
         else res.json(result.body);
@@ -198,6 +201,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 }
 
 function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  const problem = jsonProblemOf(value, { at: where });
+  if (problem) throw badRequest(`invalid ${where}: ${problem.field}: ${problem.message}`, [problem]);
   if (!schema) return value as T;
   const result = schema.safeParse(value ?? {});
   if (!result.success) {
@@ -244,6 +249,43 @@ function toHttpError(err: unknown): HttpError {
   return new HttpError(500, 'internal', 'internal error');
 }
 
+/** Connections answered at the parser, draining what the client still sends. */
+const answering = new WeakSet<object>();
+const LINGER_MS = 5000;
+
+/**
+ * Requests Node's HTTP parser refuses before express sees them (headers over
+ * 16 kB, a malformed request line or header, a request that never finishes)
+ * get the same JSON error as every other refusal, not a bare status line.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+  // Node's parser reports the same error again for each later chunk of the request: the answer is on its way.
+  // Destroying the socket then would reset the connection while the client is still sending its body, and a
+  // client that has not read the answer yet loses it (seen by the fuzzer: a 20 kB header and a 1 MB body).
+  if (answering.has(socket)) return;
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  answering.add(socket);
+  // A lingering close, as nginx's: what the client still sends is read and dropped until it closes its side,
+  // for at most LINGER_MS.
+  const linger = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  socket.once('end', () => socket.destroy());
+  socket.once('close', () => clearTimeout(linger));
+  const [status, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', 'request headers are larger than 16 kB']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'the request did not arrive in time']
+        : [400, 'bad_request', `malformed HTTP request: ${err.code ?? err.message}`];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** An HTTP server with explicit start and stop. */
 export class HttpServer {
   private server: http.Server | undefined;
@@ -254,6 +296,7 @@ export class HttpServer {
   async start(port: number, host = '127.0.0.1'): Promise<number> {
     const server = http.createServer(this.app);
     server.keepAliveTimeout = 5000;
+    server.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());
@@ -272,5 +315,57 @@ export class HttpServer {
       server.close(() => resolve());
       server.closeIdleConnections();
     });
+  }
+}
+
+/**
+ * A request's route for metrics: its template (`/v1/leads/:id`), never the URL (unbounded label values) nor a
+ * pattern's source (a RegExp's backslashes are no valid label text). A route matched by a pattern names itself in
+ * `res.locals.route`.
+ */
+function routeLabel(req: Request, res: Response): string {
+  const named: unknown = res.locals.route;
+  if (typeof named === 'string') return named;
+  const template: unknown = req.route?.path;
+  if (typeof template === 'string') return template;
+  return template === undefined ? 'unmatched' : 'pattern';
+}
+
+/**
+ * An answer as its route's OpenAPI description promises it: a declared status, and a body its schema accepts once
+ * it is JSON (dates as strings, undefined gone). Only with `checkResponses` (tests): a spec that lies is a 500.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- routes differ in their type parameters
+function checkAnswer(route: RouteSpec<any, any, any>, result: RouteResult): void {
+  const where = `${route.method.toUpperCase()} ${route.path}`;
+  const declared = route.responses[result.status];
+  if (!declared) {
+    throw new HttpError(
+      500,
+      'response_undeclared',
+      `${where} answered ${result.status}, which its spec does not declare`,
+    );
+  }
+  if (result.body === undefined) return;
+  if (!declared.schema) {
+    throw new HttpError(
+      500,
+      'response_undeclared',
+      `${where} answered ${result.status} with a body its spec does not describe`,
+    );
+  }
+  const sent: unknown = JSON.parse(JSON.stringify(result.body));
+  const parsed = declared.schema.safeParse(sent);
+  if (!parsed.success) {
+    const problems = formatZodIssues(parsed.error, 'response');
+    throw new HttpError(
+      500,
+      'response_mismatch',
+      `${where} answered ${result.status} with a body its schema refuses: ${problems
+        .slice(0, 5)
+        .map((d) => `${d.field}: ${d.message}`)
+        .join('; ')}`,
+      { details: problems },
+    );
   }
 }
