@@ -37,11 +37,12 @@ export async function benchSlaMonitor({ infra, kafka, jwtSecret, startService, d
   const start = () => startService('sla-monitor', env, { readyTimeoutMs: 120_000 });
   let service = await start();
   const startedRss = peakRssMb(service.pid);
-  const manager = await signToken(jwtSecret, { role: 'sdr_manager', sub: 'bench' });
+  // The default calendar and policies for every team are an admin's to set.
+  const admin = await signToken(jwtSecret, { role: 'admin', sub: 'bench' });
   const put = async (path, body) => {
     const response = await fetch(`${service.url}${path}`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${manager}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
     if (response.status !== 200) throw new Error(`PUT ${path}: ${response.status} ${await response.text()}`);

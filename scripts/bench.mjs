@@ -100,7 +100,9 @@ try {
   const deleted = await deleteTopicsAndWait(kafka, benchTopics);
   if (deleted > 0) say(`deleted ${deleted} topics a previous bench run left`);
   await createTopicsOnce({ brokers, prefixes: ['', ...BENCH_PREFIXES], log: say });
-  await ensureTopics(kafka, [{ name: CEILING_TOPIC, partitions: 6, retentionMs: TOPIC_RETENTION_MS }]);
+  await ensureTopics(kafka, [
+    { name: CEILING_TOPIC, partitions: 6, retentionMs: TOPIC_RETENTION_MS, cleanupPolicy: 'delete' },
+  ]);
   emit({
     bench: 'settings',
     mode: infra.mode,

@@ -8,6 +8,7 @@ import {
   type HandlerMap,
   type Kafka,
   type MessagingConfig,
+  type PackageMigrations,
 } from '@handoff/kafka';
 import { ServiceHost, type Component } from '@handoff/lifecycle';
 import { createLogger, createMetricsRegistry, type Logger, type Registry } from '@handoff/observability';
@@ -21,6 +22,7 @@ export interface BackendConfig extends MessagingConfig {
   HOST: string;
   JWT_SECRET: string;
   SHUTDOWN_TIMEOUT_MS: number;
+  HTTP_CHECK_RESPONSES: boolean;
 }
 
 /** The settings the clients of a backend service are made from. */
@@ -67,6 +69,8 @@ export interface BackendServiceOptions {
   kafka: Kafka;
   /** The service's SQL migrations folder. */
   migrationsDir: string;
+  /** Migrations of packages that keep tables in the service's schema, applied before the service's own. */
+  packageMigrations?: PackageMigrations[];
   handlers?: HandlerMap;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- routes differ in their type parameters
   routes: Array<RouteSpec<any, any, any>>;
@@ -105,6 +109,7 @@ export async function runBackendService(options: BackendServiceOptions): Promise
       logger,
       registry: options.registry,
       jwtSecret: config.JWT_SECRET,
+      checkResponses: config.HTTP_CHECK_RESPONSES,
       routes: options.routes,
       readiness: async () => ({
         postgres: await pingDatabase(pool),
@@ -118,7 +123,13 @@ export async function runBackendService(options: BackendServiceOptions): Promise
     [
       {
         name: 'database',
-        start: () => migrateService({ url: config.DATABASE_URL, schema: options.schema, dir: options.migrationsDir }),
+        start: () =>
+          migrateService({
+            url: config.DATABASE_URL,
+            schema: options.schema,
+            dir: options.migrationsDir,
+            packages: options.packageMigrations ?? [],
+          }),
         stop: () => pool.end(),
       },
       { name: 'redis', start: () => redis.connect(), stop: () => redis.quit() },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, inject } from 'vitest';
 import pg from 'pg';
 import { createPool, withTransaction, type Pool, type PoolClient } from '@handoff/db';
-import { EventBatch, deleteTopics, migrateService, provisionTopics } from '@handoff/kafka';
+import { EventBatch, deleteTopics, migrateService, provisionTopics, type PackageMigrations } from '@handoff/kafka';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import type { Role } from '@handoff/contracts';
 import { signToken } from '@handoff/http';
@@ -15,8 +15,8 @@ export function testInfra(): TestInfra {
 }
 
 /** A token for a role, signed with the run's secret. */
-export function tokenFor(role: Role, sub = `${role}-1`, team?: string): Promise<string> {
-  return signToken(testInfra().jwtSecret, { role, sub, ...(team ? { team } : {}) });
+export function tokenFor(role: Role, sub = `${role}-1`): Promise<string> {
+  return signToken(testInfra().jwtSecret, { role, sub });
 }
 
 /** A kafkajs client on the run's broker, quiet unless something breaks. */
@@ -59,12 +59,17 @@ export async function testDb(): Promise<pg.Client> {
  * way to run use cases as the consumer does (a transaction whose outbox batch
  * is written before commit); and the events the outbox holds, in order.
  */
-export function migratedSchema(name: string, migrationsDir: string, producer: string) {
+export function migratedSchema(
+  name: string,
+  migrationsDir: string,
+  producer: string,
+  packages: PackageMigrations[] = [],
+) {
   let pool: Pool | undefined;
   const schema = uniqueName(name);
   beforeAll(async () => {
     const url = testInfra().databaseUrl;
-    await migrateService({ url, schema, dir: migrationsDir });
+    await migrateService({ url, schema, dir: migrationsDir, packages });
     pool = createPool({ url, schema });
   });
   afterAll(() => pool?.end());
