@@ -7,8 +7,15 @@ import { ensureSystemPackages } from '../infra/local/system-packages.mjs';
 import { build, ensureDependencies, say, step } from './lib.mjs';
 
 ensureDependencies();
-// The console's end-to-end tests drive Debian's Chromium (playwright-core downloads no browser).
-await ensureSystemPackages([{ bin: 'chromium', pkg: 'chromium' }], { log: say });
+// The console's end-to-end tests drive Debian's Chromium (playwright-core downloads no browser); every /metrics
+// is checked with Prometheus's own promtool (Debian's prometheus package; its server is not started).
+await ensureSystemPackages(
+  [
+    { bin: 'chromium', pkg: 'chromium' },
+    { bin: 'promtool', pkg: 'prometheus' },
+  ],
+  { log: say },
+);
 build();
 step('linting (tsc, eslint, prettier)', 'npm', ['run', '--silent', 'lint']);
 if (detectMode() === 'local') {

@@ -6,7 +6,7 @@
 // it); the CRM opens a deal for an accepted lead and sometimes wins it. A call that gets no answer (a process
 // killed under it, a 5xx) is sent again to another process: creating leads and activities is idempotent by
 // e-mail and activityId, touches by touchId, and a disposition repeated after an unknown outcome finds the lead
-// already in its new state (409), which the ledger checks rather than trusts.
+// already in its new state (409, or 404 once it is out of the caller's reach), which the ledger checks rather than trusts.
 import { randomUUID } from 'node:crypto';
 
 const { signToken } = await import('@handoff/http');
@@ -117,6 +117,12 @@ export class Workload {
         200,
         `SDR ${sdr}`,
       );
+    }
+    // sla-monitor learns who runs the team from sdr-queue (team.changed); until then it refuses the team's settings.
+    const deadline = Date.now() + 60_000;
+    while ((await this.call('sla-monitor', 'GET', `/v1/sla/at-risk?team=${TEAM}`, manager)).status !== 200) {
+      if (Date.now() > deadline) throw new Error(`sla-monitor has not heard that ${MANAGER} runs ${TEAM}`);
+      await sleep(200);
     }
     // Around the clock, and allowances no run comes near: no SLA breaches or reassignments in a run, so each
     // lead's timers are exactly the ledger's (one first-touch clock per assignment, one acceptance clock per SQL).
@@ -236,10 +242,12 @@ export class Workload {
     const crm = { role: 'service', sub: 'crm-sync' };
     const amount = 10_000 + record.n;
     expectStatus(
-      await this.call('reporting', 'POST', '/v1/deals', {
-        ...crm,
-        body: { dealId, stage: 'opportunity', amount, currency: 'USD', leadId: record.leadId },
-      }),
+      await this.untilReportingKnows(() =>
+        this.call('reporting', 'POST', '/v1/deals', {
+          ...crm,
+          body: { dealId, stage: 'opportunity', amount, currency: 'USD', leadId: record.leadId },
+        }),
+      ),
       202,
       'deal',
     );
@@ -257,6 +265,19 @@ export class Workload {
     }
   }
 
+  /**
+   * Sends a deal again while reporting answers that it has no such lead yet (422 unknown_lead), as a CRM sync
+   * retries: reporting hears of a lead over Kafka, and a frozen or killed replica can hold its partition back.
+   */
+  async untilReportingKnows(send) {
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      const result = await send();
+      if (result.status !== 422 || result.body?.error?.code !== 'unknown_lead' || Date.now() > deadline) return result;
+      await sleep(1_000);
+    }
+  }
+
   /** Waits until sdr-queue has routed the lead; its SDR. */
   async assignedSdr(record) {
     const deadline = Date.now() + 900_000;
@@ -271,7 +292,10 @@ export class Workload {
     }
   }
 
-  /** A disposition; a 409 after an unanswered try is accepted if the lead is in the state it asked for. */
+  /**
+   * A disposition; a 409 (or 404: a lead out of the caller's reach now, such as an SQL sent back to its SDR)
+   * after an unanswered try is accepted if the lead is in the state it asked for.
+   */
   async dispose(record, kind, body) {
     const state = { qualify: 'qualified', recycle: 'recycled', disqualify: 'disqualified' }[kind];
     const result = await this.call('sdr-queue', 'POST', `/v1/leads/${record.leadId}/${kind}`, {
@@ -279,7 +303,7 @@ export class Workload {
       sub: record.sdrId,
       body,
     });
-    if (result.status === 409 && result.unknown && (await this.statusOf(record)) === state) {
+    if ((result.status === 409 || result.status === 404) && result.unknown && (await this.statusOf(record)) === state) {
       record.dispositions.push(state);
       return;
     }
@@ -290,7 +314,7 @@ export class Workload {
   async answer(record, kind, { role, sub, body }) {
     const state = kind === 'accept' ? 'accepted' : 'assigned';
     const result = await this.call('sdr-queue', 'POST', `/v1/leads/${record.leadId}/${kind}`, { role, sub, body });
-    if (result.status === 409 && result.unknown && (await this.statusOf(record)) === state) {
+    if ((result.status === 409 || result.status === 404) && result.unknown && (await this.statusOf(record)) === state) {
       record.answers.push(kind === 'accept' ? 'accepted' : 'rejected');
       return;
     }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvent, leadIdFromEmail, newOrigin, type Role } from '@handoff/contracts';
 import { ServiceProcess, TopicRecorder, callApi, testKafka, tokenFor, waitFor } from '@handoff/testkit';
@@ -148,6 +149,9 @@ describe('reporting over HTTP and Kafka: the CRM’s deals close the loop, targe
       { what: 'the feedback in the timeline' },
     );
     expect(timeline.map((e) => e.type).slice(0, 3)).toEqual(['lead.upserted', 'lead.sales-ready', 'lead.qualified']);
+    // A lead reporting has no event of is a 404, not an empty story.
+    const unknown = await call<{ error: { code: string } }>('maya', 'GET', `/v1/leads/${randomUUID()}/timeline`);
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'not_found']);
     expect(timeline.find((e) => e.type === 'lead.qualified')!.actor).toBe('ann');
     const causes = timeline.filter((e) => e.type === 'marketing.feedback').map((e) => e.cause?.type);
     expect(causes.sort()).toEqual(['deal.updated', 'lead.qualified']);
@@ -161,6 +165,15 @@ describe('reporting over HTTP and Kafka: the CRM’s deals close the loop, targe
     });
     expect(unmatched.status).toBe(422);
     expect(JSON.stringify(unmatched.body)).toContain('body.leadId');
+    // A lead id no lead has is refused too (it was counted: opportunity and won above SQL, "133 %").
+    const noSuchLead = await call<{ error: { code: string; details: Array<{ field: string }> } }>(
+      'crm',
+      'POST',
+      '/v1/deals',
+      { dealId: 'crm-ghost', stage: 'won', amount: 5000, leadId: randomUUID() },
+    );
+    expect([noSuchLead.status, noSuchLead.body.error.code]).toEqual([422, 'unknown_lead']);
+    expect(noSuchLead.body.error.details.map((d) => d.field)).toEqual(['body.leadId']);
     expect((await call('lee', 'POST', '/v1/deals', { dealId: 'crm-3', stage: 'won', leadId })).status).toBe(403);
     expect((await call('ann', 'GET', '/v1/reports/funnel')).status).toBe(403);
     expect((await call('sales', 'GET', '/v1/reports/sla')).status).toBe(403);

@@ -9,6 +9,7 @@ interface RuleSetBody {
   status: string;
   active: boolean;
   definition: Record<string, unknown> & {
+    fit: { rules: Array<{ id: string; when: unknown }> };
     engagement: { rules: Array<{ id: string; points: number }> };
     mql: unknown;
   };
@@ -78,6 +79,22 @@ describe('marketing ops tune, validate and publish a rule set; every lead is re-
     );
     expect(refused.status).toBe(400);
     expect(refused.body.error.details[0]!.field).toBe('body.engagement.rules.3.points');
+    // So is a rule reading a fact scoring does not have (it would never match): named with the rule.
+    const shoeSize = structuredClone(draft.body.definition);
+    shoeSize.fit.rules[0]!.when = { field: 'lead.shoeSize', op: 'gte', value: 44 };
+    const unknownFact = await callApi<{ error: { details: Array<{ field: string; message: string }> } }>(
+      `${scoring()}/v1/rule-sets/${draft.body.id}`,
+      { method: 'PUT', token: ops, body: shoeSize },
+    );
+    expect(unknownFact.status).toBe(400);
+    expect(unknownFact.body.error.details).toEqual([
+      {
+        field: 'body.fit.rules.0.when.field',
+        message: expect.stringMatching(
+          /^rule fit\.exec-title reads lead\.shoeSize, which is no fact: it can read lead\.email, /,
+        ),
+      },
+    ]);
 
     // Webinars are worth more now, and the MQL threshold is lower.
     const tuned = structuredClone(draft.body.definition);

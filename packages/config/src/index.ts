@@ -57,6 +57,14 @@ export const serviceEnv = {
    */
   KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30000).default(5000),
   DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
+  /**
+   * Checks every answer against the schema its route declares in /openapi.json, and answers 500 where it differs
+   * or is not declared: the tests turn it on, so a spec that lies fails them. Costs a parse per answer.
+   */
+  HTTP_CHECK_RESPONSES: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** How long SIGTERM may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120000).default(15000),
 };

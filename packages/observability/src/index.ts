@@ -41,6 +41,11 @@ export function createMetricsRegistry(service: string, options: { defaultMetrics
       prefix: 'handoff_',
       eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
     });
+    // Gauges named like counters (`_total` is a counter's suffix: promtool refuses them). Each is the sum of its
+    // by-type gauge, which stays: `sum(handoff_nodejs_active_handles)` is the same number.
+    for (const gauge of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
+      registry.removeSingleMetric(`handoff_nodejs_${gauge}`);
+    }
   }
   return registry;
 }

@@ -15,7 +15,10 @@ let infra: Infra | undefined;
  * Postgres runs without fsync here: test data need not survive a power cut.
  */
 export async function setup(project: TestProject): Promise<void> {
-  const stateDir = path.join(repoRoot, '.state', 'test');
+  // HANDOFF_TEST_STATE_DIR: another folder, so that two test runs on one machine each start their own servers.
+  const stateDir = process.env.HANDOFF_TEST_STATE_DIR
+    ? path.resolve(process.env.HANDOFF_TEST_STATE_DIR)
+    : path.join(repoRoot, '.state', 'test');
   const started = Date.now();
   infra = await startInfra({
     stateDir,

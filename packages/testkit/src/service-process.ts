@@ -82,6 +82,8 @@ export class ServiceProcess {
         KAFKA_BROKERS: infra.kafkaBrokers.join(','),
         JWT_SECRET: infra.jwtSecret,
         LOG_LEVEL: 'info',
+        // Every answer is checked against the route's declared schema: a spec that lies fails the test.
+        HTTP_CHECK_RESPONSES: process.env.HTTP_CHECK_RESPONSES ?? 'false',
         PORT: String(this.port),
         ...this.env,
       },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Pool } from '@handoff/db';
 import { defineRoute, notFound } from '@handoff/http';
-import { RuleSetDefinition } from '../domain/rules/rule-set.js';
+import { RuleSetInput } from '../domain/rules/rule-set.js';
 import { findRuleSet, listRuleSets } from '../store/rule-sets.js';
 import { createDraft, editDraft, publishRuleSet } from '../use-cases/rule-sets.js';
 import { runBacktest } from '../use-cases/run-backtest.js';
@@ -10,7 +10,7 @@ const Params = z.object({ id: z.string().min(1).max(100) });
 const CreateBody = z
   .object({
     /** The new draft's rules; or give `from` to copy a version. */
-    definition: RuleSetDefinition.optional(),
+    definition: RuleSetInput.optional(),
     from: z.string().min(1).max(100).optional(),
   })
   .strict()
@@ -90,7 +90,7 @@ export function ruleSetRoutes(deps: { pool: Pool; schema: string; producer: stri
       summary: 'Replace a draft’s definition (published versions are immutable: 409).',
       roles: ['marketing_ops'],
       params: Params,
-      body: RuleSetDefinition,
+      body: RuleSetInput,
       responses: {
         200: { description: 'The draft' },
         400: { description: 'A rule is invalid (named)' },

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Pool } from '@handoff/db';
-import { badRequest, defineRoute, forbidden } from '@handoff/http';
+import { unseen } from '@handoff/errors';
+import { badRequest, defineRoute } from '@handoff/http';
+import { TeamReach } from '@handoff/team-directory';
 import { GROUP_BY, type Window } from '../store/reports.js';
 import { currentOwnerOf, leadEvents } from '../store/events.js';
 import { DealInput, recordDeal } from '../use-cases/record-deal.js';
@@ -129,7 +131,10 @@ export function reportingRoutes(deps: { pool: Pool; schema: string; producer: st
       summary: 'The CRM reports an opportunity, a stage change, a win or a loss; matched to a lead → deal.updated.',
       roles: ['service', 'sales'],
       body: DealInput,
-      responses: { 202: { description: 'Recorded' }, 422: { description: 'No lead matches the deal' } },
+      responses: {
+        202: { description: 'Recorded' },
+        422: { description: 'No lead matches the deal, or no lead has the leadId given' },
+      },
       handler: async ({ body, correlationId }) => ({
         status: 202,
         body: await recordDeal(
@@ -154,12 +159,22 @@ export function reportingRoutes(deps: { pool: Pool; schema: string; producer: st
       summary: "A lead's whole story in order: each step with its cause, actor and time.",
       roles: ['marketing_ops', 'sdr', 'sdr_manager', 'sales', 'leadership'],
       params: z.object({ id: z.uuid() }),
-      responses: { 200: { description: 'The timeline' } },
+      responses: {
+        200: { description: 'The timeline' },
+        404: {
+          description:
+            'A lead with no events here, or one out of reach (another SDR’s; another team’s for a manager): the same answer',
+        },
+      },
       handler: async ({ params, principal }) => {
-        if (principal.role === 'sdr' && (await currentOwnerOf(deps.pool, params.id)) !== principal.sub) {
-          throw forbidden('an SDR sees only the timelines of their own leads');
+        // An SDR sees the leads they hold now, a manager those of their teams' SDRs (and leads no SDR has held).
+        // A lead out of reach is answered as one never heard of (ADR 0012).
+        if (principal.role === 'sdr' || principal.role === 'sdr_manager') {
+          const reach = await TeamReach.of(deps.pool, principal);
+          reach.requireLeadOf(await currentOwnerOf(deps.pool, params.id), params.id);
         }
         const events = await leadEvents(deps.pool, params.id);
+        if (events.length === 0) throw unseen(`lead ${params.id}`);
         const typeOf = new Map(events.map((e) => [e.id, e.type]));
         return {
           status: 200,

@@ -38,7 +38,13 @@ async function matchLead(db: Queryable, deal: DealInput): Promise<{ leadId: stri
     deal.dealId,
   ]);
   if (before.rows[0]) return { leadId: before.rows[0].leadId, matchedBy: 'dealId' };
-  if (deal.leadId) return { leadId: deal.leadId, matchedBy: 'leadId' };
+  if (deal.leadId) {
+    // A lead id nobody has would put a deal in the funnel with no lead before it (conversion above 100 %).
+    if (await known(db, deal.leadId)) return { leadId: deal.leadId, matchedBy: 'leadId' };
+    throw new HttpError(422, 'unknown_lead', 'no lead has this leadId (yet): nothing was recorded', {
+      details: [{ field: 'body.leadId', message: 'no lead has this id' }],
+    });
+  }
   if (deal.email) {
     const leadId = leadIdFromEmail(deal.email);
     if (await known(db, leadId)) return { leadId, matchedBy: 'email' };

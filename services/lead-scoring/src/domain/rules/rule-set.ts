@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PriorityTier } from '@handoff/contracts';
-import { ConditionSchema, fieldsOf } from './condition.js';
+import { ConditionSchema, fieldsOf, type Condition } from './condition.js';
+import { factsIn, unknownFacts, type FactScope } from './facts.js';
 
 /** Points are whole hundredths, so an explanation's shown numbers add up to its totals exactly. */
 const Points = z
@@ -115,6 +116,28 @@ export const RuleSetDefinition = z
     rules.engagement.rules.forEach((r, i) => check(r.id, ['engagement', 'rules', i, 'id']));
   });
 export type RuleSetDefinition = z.output<typeof RuleSetDefinition>;
+
+/**
+ * A definition as an author sends it: also every fact a condition names must be one scoring knows there
+ * (stored versions are read with RuleSetDefinition, so a version saved before this check still loads).
+ */
+export const RuleSetInput = RuleSetDefinition.superRefine((rules, ctx) => {
+  const check = (condition: Condition, scope: FactScope, rule: string, path: Array<string | number>) => {
+    for (const unknown of unknownFacts(condition, scope, path)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: unknown.path,
+        message: `${rule} reads ${unknown.field}, which is no fact: it can read ${factsIn(scope)}`,
+      });
+    }
+  };
+  rules.fit.rules.forEach((r, i) => check(r.when, 'fit', `rule ${r.id}`, ['fit', 'rules', i, 'when']));
+  rules.engagement.rules.forEach((r, i) => {
+    if (r.when) check(r.when, 'engagement', `rule ${r.id}`, ['engagement', 'rules', i, 'when']);
+  });
+  check(rules.mql, 'mql', 'the MQL condition', ['mql']);
+  rules.tiers.forEach((t, i) => check(t.when, 'mql', `tier ${t.tier}`, ['tiers', i, 'when']));
+});
 
 /** Whether any rule of the definition reads account signals (they cost a query per scoring). */
 export function readsAccount(definition: RuleSetDefinition): boolean {
