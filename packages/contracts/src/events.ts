@@ -41,7 +41,8 @@ export const LeadProfile = z.object({
 });
 export type LeadProfile = z.infer<typeof LeadProfile>;
 
-export const LeadUpserted = z.object({ profile: LeadProfile });
+/** `actor`: who sent it (the token's subject: a form, a CRM connection, a user); absent in events from before it was kept. */
+export const LeadUpserted = z.object({ profile: LeadProfile, actor: Actor.optional() });
 
 export const LeadActivity = z.object({
   activityId: z.uuid(),
@@ -52,6 +53,8 @@ export const LeadActivity = z.object({
   source: z.string().max(100).optional(),
   campaign: z.string().max(200).optional(),
   properties: z.record(z.string(), z.unknown()).default({}),
+  /** Who sent it (the token's subject); absent in events from before it was kept. */
+  actor: Actor.optional(),
 });
 
 /** A score as scoring saw it at one moment. */
@@ -213,6 +216,8 @@ export const DealUpdated = z.object({
   amount: z.number().nonnegative().optional(),
   currency: z.string().length(3).optional(),
   closeDate: z.iso.date().optional(),
+  /** Who sent it (the token's subject: the CRM connection or a user); absent in events from before it was kept. */
+  actor: Actor.optional(),
 });
 
 export const MarketingFeedback = z.object({

@@ -1,6 +1,6 @@
 import { webcrypto } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import { Role } from '@handoff/contracts';
+import { Role, type Actor } from '@handoff/contracts';
 import { unauthorized } from './errors.js';
 
 /**
@@ -10,6 +10,11 @@ import { unauthorized } from './errors.js';
 export interface Principal {
   sub: string;
   role: Role;
+}
+
+/** The caller as the actor of what they send (a form's or CRM connection's service token, or a person). */
+export function actorOf(principal: Principal): Actor {
+  return { kind: 'user', id: principal.sub, role: principal.role };
 }
 
 const ISSUER = 'handoff';
