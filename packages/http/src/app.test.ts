@@ -85,6 +85,8 @@ interface Call {
   body?: unknown;
   raw?: string;
   headers?: Record<string, string>;
+  /** Send the body with only the given headers' content type (none if not given). */
+  noContentType?: boolean;
 }
 
 interface Reply {
@@ -100,8 +102,10 @@ async function call(path: string, options: Call = {}): Promise<Reply> {
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined = options.raw;
   if (options.body !== undefined) body = JSON.stringify(options.body);
-  if (body !== undefined) headers['content-type'] ??= 'application/json';
-  const res = await fetch(`${base}${path}`, { method: options.method ?? 'GET', headers, body });
+  if (body !== undefined && !options.noContentType) headers['content-type'] ??= 'application/json';
+  // A string body without a type is sent by fetch as text/plain: a Blob without a type goes out with none.
+  const sent = body !== undefined && options.noContentType && !headers['content-type'] ? new Blob([body]) : body;
+  const res = await fetch(`${base}${path}`, { method: options.method ?? 'GET', headers, body: sent });
   const text = await res.text();
   let json: unknown;
   try {
@@ -189,6 +193,33 @@ describe('validation', () => {
     expect(res.json.error.code).toBe('bad_request');
     expect(res.json.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
     expect(res.json.error.message).toContain(field);
+  });
+
+  it.each<[string, Record<string, string>]>([
+    ['text/plain', { 'content-type': 'text/plain;charset=UTF-8' }],
+    ['a form', { 'content-type': 'application/x-www-form-urlencoded' }],
+    ['no content type', {}],
+  ])('answers 415 naming application/json to JSON sent as %s', async (_what, headers) => {
+    const res = await call(notePath, {
+      method: 'POST',
+      token: await tokenFor('marketing_ops'),
+      headers,
+      raw: JSON.stringify(goodNote),
+      noContentType: true,
+    });
+    expect(res.status).toBe(415);
+    expect(res.json.error.code).toBe('unsupported_media_type');
+    expect(res.json.error.message).toContain('application/json');
+  });
+
+  it('reads JSON with a charset parameter', async () => {
+    const res = await call(notePath, {
+      method: 'POST',
+      token: await tokenFor('marketing_ops'),
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: goodNote,
+    });
+    expect(res.status).toBe(201);
   });
 
   it('answers 400 naming body fields when no JSON body was sent', async () => {
@@ -337,7 +368,7 @@ describe('requests the HTTP parser refuses', () => {
     const statuses = [];
     for (let i = 0; i < 30; i++) statuses.push(await send());
     expect(statuses.filter((s) => s !== 431)).toEqual([]);
-  });
+  }, 30_000); // 30 requests of 1.1 MB each: seconds on a busy machine
 
   it('answers a malformed request with a JSON 400 naming the problem', async () => {
     const res = await raw('GET /v1/queue HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n');

@@ -159,6 +159,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
         if (principal.role !== 'admin' && !route.roles.includes(principal.role)) {
           throw forbidden(`role ${principal.role} may not ${route.method.toUpperCase()} ${route.path}`);
         }
+        if (route.body && carriesBody(req) && !req.is('application/json')) throw unsupportedMediaType(req);
         const params = parsePart(route.params, req.params, 'params');
         const query = parsePart(route.query, req.query, 'query');
         const body = parsePart(route.body, req.body, 'body');
@@ -323,6 +324,23 @@ export class HttpServer {
  * pattern's source (a RegExp's backslashes are no valid label text). A route matched by a pattern names itself in
  * `res.locals.route`.
  */
+/** Bytes follow the headers (RFC 9110 §6.4.1: a length above zero, or a transfer coding). */
+function carriesBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** 415: a body the JSON parser left alone (text/plain, a form, no type at all) would read as missing fields. */
+function unsupportedMediaType(req: Request): HttpError {
+  const given = req.headers['content-type'];
+  return new HttpError(
+    415,
+    'unsupported_media_type',
+    `send the body as application/json (Content-Type: application/json), not ${given ? given : 'without a Content-Type'}`,
+    { details: [{ field: 'header.content-type', message: 'must be application/json' }] },
+  );
+}
+
 function routeLabel(req: Request, res: Response): string {
   const named: unknown = res.locals.route;
   if (typeof named === 'string') return named;
