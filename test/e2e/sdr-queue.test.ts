@@ -263,4 +263,145 @@ describe('sdr-queue over HTTP and Kafka: from lead.sales-ready to a lead an SDR 
     expect(moved.status).toBe(200);
     expect(moved.body.moved).toEqual([{ leadId: lars, from: 'cai', to: 'dev' }]);
   });
+
+  it('/openapi.json describes the body of every answer that has one, and every refusal', async () => {
+    const spec = (await (await fetch(url('/openapi.json'))).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { description?: string; content?: unknown }> }>>;
+    };
+    const undescribed: string[] = [];
+    for (const [path, operations] of Object.entries(spec.paths)) {
+      for (const [method, { responses }] of Object.entries(operations)) {
+        for (const [status, answer] of Object.entries(responses)) {
+          if (status !== '204' && !answer.content) undescribed.push(`${method.toUpperCase()} ${path} ${status}`);
+          if (!answer.description) undescribed.push(`${method.toUpperCase()} ${path} ${status}: no description`);
+        }
+      }
+    }
+    expect(Object.keys(spec.paths).length).toBeGreaterThanOrEqual(16);
+    expect(undescribed).toEqual([]);
+  });
+
+  /**
+   * The service runs with HTTP_CHECK_RESPONSES when the suite does: an answer its schema refuses is a 500
+   * naming the field, so every route is called here to a success, with bodies that have something in them.
+   */
+  it('answers every route with the body its spec declares', async () => {
+    const succeeds = async <T = Record<string, unknown>>(
+      who: keyof typeof tokens,
+      method: string,
+      path: string,
+      status: number,
+      body?: unknown,
+    ) => {
+      const response = await call<T & { error?: unknown }>(who, method, path, body);
+      expect({ call: `${method} ${path}`, status: response.status, error: response.body?.error }).toEqual({
+        call: `${method} ${path}`,
+        status,
+        error: undefined,
+      });
+      return response.body;
+    };
+    const eva = leadIdFromEmail('eva@berlin.example');
+    const finn = leadIdFromEmail('finn@wien.example');
+    const gus = leadIdFromEmail('gus@chicago.example');
+    const hana = leadIdFromEmail('hana@zurich.example');
+    for (const event of [
+      salesReady('eva@berlin.example', 'B', 'DE'),
+      salesReady('finn@wien.example', 'C', 'AT'),
+      salesReady('gus@chicago.example', 'A', 'US'),
+    ]) {
+      await publish(producer, prefix, event);
+    }
+    await waitFor(
+      async () => {
+        const leads = new Set(assigned.values<{ leadId: string }>(`${prefix}lead.assigned`).map((e) => e.leadId));
+        return [eva, finn, gus].every((id) => leads.has(id)) || undefined;
+      },
+      { what: 'eva, finn and gus assigned', timeoutMs: 30_000 },
+    );
+
+    await succeeds('maya', 'GET', '/v1/routing', 200);
+    await succeeds('maya', 'GET', '/v1/teams/emea', 200);
+    await succeeds('maya', 'GET', '/v1/sdrs/ann', 200);
+    await succeeds('maya', 'GET', '/v1/sdrs?team=emea', 200);
+    const queue = await succeeds<{ items: QueueItem[] }>('ann', 'GET', '/v1/queue', 200);
+    expect(queue.items.map((i) => i.leadId).sort()).toEqual([eva, finn].sort());
+
+    // A lead waits while nobody in EMEA can take it, and is routed when Ann can again.
+    await succeeds('maya', 'PUT', '/v1/sdrs/ann', 200, { name: 'Ann', team: 'emea', territories: ['DE'], capacity: 2 });
+    await publish(producer, prefix, salesReady('hana@zurich.example', 'B', 'CH'));
+    const waiting = await waitFor(
+      async () => {
+        const { items } = await succeeds<{ items: Array<{ leadId: string; waitingReason: string | null }> }>(
+          'maya',
+          'GET',
+          '/v1/queue/waiting',
+          200,
+        );
+        return items.find((i) => i.leadId === hana);
+      },
+      { what: 'hana waiting', timeoutMs: 30_000 },
+    );
+    expect(waiting.waitingReason).toBeTruthy();
+
+    // Eva: touched, then recycled with a revive date. Finn: let go as unresponsive only by a manager's override.
+    await succeeds('ann', 'POST', `/v1/leads/${eva}/touches`, 201, {
+      channel: 'email',
+      outcome: 'no_answer',
+      notes: 'Left the pricing sheet',
+    });
+    const worked = await succeeds<{ followUp: { attempts: number }; touches: unknown[] }>(
+      'ann',
+      'GET',
+      `/v1/leads/${eva}`,
+      200,
+    );
+    expect(worked).toMatchObject({
+      followUp: { attempts: 1 },
+      touches: [expect.objectContaining({ notes: 'Left the pricing sheet' })],
+    });
+    expect(
+      await succeeds('ann', 'POST', `/v1/leads/${eva}/recycle`, 200, {
+        reason: 'timing',
+        reviveAt: '2027-01-15T09:00:00Z',
+      }),
+    ).toEqual({ status: 'recycled' });
+    expect((await call('ann', 'POST', `/v1/leads/${finn}/disqualify`, { reason: 'unresponsive' })).status).toBe(409);
+    const letGo = await succeeds<{ status: string; followUp: { met: boolean } }>(
+      'maya',
+      'POST',
+      `/v1/leads/${finn}/disqualify`,
+      200,
+      { reason: 'unresponsive', override: true },
+    );
+    expect(letGo).toMatchObject({ status: 'disqualified', followUp: { met: false } });
+    // Ann had room again: Hana is hers, and recorded as her own queue's.
+    await waitFor(
+      async () => {
+        const { items } = await succeeds<{ items: QueueItem[] }>('ann', 'GET', '/v1/queue', 200);
+        return items.some((i) => i.leadId === hana) || undefined;
+      },
+      { what: 'hana routed to ann', timeoutMs: 10_000 },
+    );
+
+    // Gus: moved to Cai (all of a list, or none), qualified, then sent back by sales.
+    await succeeds('omar', 'POST', '/v1/leads/reassign', 200, { leadIds: [gus], toSdrId: 'cai' });
+    await succeeds('cai', 'POST', `/v1/leads/${gus}/qualify`, 200, {
+      needConfirmed: true,
+      need: 'Routing by territory',
+      keyPerson: { name: 'Gus', buyingRole: 'initiator' },
+      budget: 'Pending',
+      timing: 'Next quarter',
+    });
+    const sqls = await succeeds<{ items: Array<{ leadId: string }> }>('sales', 'GET', '/v1/sqls', 200);
+    expect(sqls.items.map((i) => i.leadId)).toContain(gus);
+    expect(await succeeds('sales', 'POST', `/v1/leads/${gus}/reject`, 200, { reason: 'no_authority' })).toEqual({
+      status: 'assigned',
+      sdrId: 'cai',
+    });
+    const back = await succeeds<{ sdrId: string; leadId: string }>('cai', 'POST', '/v1/queue/next', 200);
+    expect(back).toMatchObject({ leadId: gus, sdrId: 'cai' });
+    await succeeds('omar', 'GET', '/v1/queue?team=amer', 200);
+    await succeeds('leadership', 'GET', '/v1/teams', 200);
+  });
 });

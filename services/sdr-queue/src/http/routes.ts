@@ -31,6 +31,21 @@ import { answerSql } from '../use-cases/sales-handoff.js';
 import { recordTouch } from '../use-cases/record-touch.js';
 import { setRoutingPolicy } from '../use-cases/routing-policy.js';
 import { saveSdr, saveTeam } from '../use-cases/team-records.js';
+import {
+  ClaimedLead,
+  Disposed,
+  LeadDetail,
+  LeadList,
+  Moved,
+  QueueView,
+  RoutingPolicyView,
+  SdrList,
+  SdrView,
+  SqlAnswered,
+  TeamList,
+  TeamView,
+  TouchRecorded,
+} from './responses.js';
 
 const SdrBody = z.object({
   name: z.string().min(1).max(200),
@@ -90,8 +105,12 @@ const RecycleBody = z.object({
   override,
 });
 const DISPOSITION_RESPONSES = {
-  200: { description: 'Done' },
-  403: { description: 'Only a manager may override the follow-up minimum' },
+  200: {
+    description: 'Done: the lead’s new status (and, for `unresponsive`, where its follow-up stood)',
+    schema: Disposed,
+  },
+  400: { description: 'The body is invalid: `error.details` names each field' },
+  403: { description: 'Your role may not decide leads, or only a manager may override the follow-up minimum' },
   404: { description: 'Not in the SDR process, or not a lead you may work (the same answer)' },
   409: { description: 'Not being worked, or the follow-up minimum is not met (what is missing)' },
 };
@@ -105,7 +124,11 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       summary: 'SDRs with their open-lead counts (a manager sees their teams’).',
       roles: ['sdr_manager', 'leadership'],
       query: z.object({ team: RecordId.optional() }),
-      responses: { 200: { description: 'SDRs' } },
+      responses: {
+        200: { description: 'SDRs, by id, with their open leads', schema: SdrList },
+        400: { description: 'The query is invalid: `error.details` names each field' },
+        403: { description: 'Your role may not list SDRs, or `team` is not a team you manage' },
+      },
       handler: async ({ query, principal }) => {
         const access = await Access.of(deps.pool, principal);
         if (query.team) access.requireTeam(query.team, `team ${query.team}`);
@@ -119,7 +142,11 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       summary: 'One SDR.',
       roles: ['sdr_manager', 'sdr'],
       params: SdrParams,
-      responses: { 200: { description: 'The SDR' }, 404: { description: 'Unknown SDR, or one you cannot see' } },
+      responses: {
+        200: { description: 'The SDR', schema: SdrView },
+        400: { description: 'The id is invalid' },
+        404: { description: 'Unknown SDR, or one you cannot see (the same answer)' },
+      },
       handler: async ({ params, principal }) => {
         // An SDR sees themself, a manager their teams' SDRs: any other is answered as one that does not exist.
         const sdr = await findSdr(deps.pool, params.id);
@@ -140,7 +167,11 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       roles: ['sdr_manager'],
       params: SdrParams,
       body: SdrBody,
-      responses: { 200: { description: 'The SDR' }, 403: { description: 'A team you do not manage' } },
+      responses: {
+        200: { description: 'The SDR as saved, defaults filled in', schema: SdrView },
+        400: { description: 'The id or body is invalid: `error.details` names each field' },
+        403: { description: 'The SDR is (or would be) in a team you do not manage, or you manage no team yet' },
+      },
       handler: async ({ params, body, principal, correlationId }) => {
         await saveSdr(deps, principal, { id: params.id, ...body }, correlationId);
         return { status: 200, body: await findSdr(deps.pool, params.id) };
@@ -151,7 +182,7 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       path: '/v1/teams',
       summary: 'Teams with their manager and each SDR’s load (open, taken up, escalated, overdue against capacity).',
       roles: ['sdr_manager', 'leadership'],
-      responses: { 200: { description: 'Teams (a manager sees the teams they run)' } },
+      responses: { 200: { description: 'Teams, by id (a manager sees the teams they run)', schema: TeamList } },
       handler: async ({ principal }) => {
         const access = await Access.of(deps.pool, principal);
         return { status: 200, body: { teams: await listTeams(deps.pool, { ids: access.teamIds }) } };
@@ -163,7 +194,11 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       summary: 'One team with its manager and each SDR’s load.',
       roles: ['sdr_manager', 'leadership'],
       params: SdrParams,
-      responses: { 200: { description: 'The team' }, 404: { description: 'Unknown team, or one you do not run' } },
+      responses: {
+        200: { description: 'The team', schema: TeamView },
+        400: { description: 'The id is invalid' },
+        404: { description: 'Unknown team, or one you do not run (the same answer)' },
+      },
       handler: async ({ params, principal }) => {
         const access = await Access.of(deps.pool, principal);
         const [team] = access.managesTeam(params.id) ? await listTeams(deps.pool, { ids: [params.id] }) : [];
@@ -178,7 +213,11 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       roles: [],
       params: SdrParams,
       body: TeamBody,
-      responses: { 200: { description: 'The team' } },
+      responses: {
+        200: { description: 'The team as saved', schema: TeamView },
+        400: { description: 'The id or body is invalid: `error.details` names each field' },
+        403: { description: 'Only admins set up teams' },
+      },
       handler: async ({ params, body, principal, correlationId }) => {
         await saveTeam(deps, principal, { id: params.id, ...body }, correlationId);
         const [team] = await listTeams(deps.pool, { ids: [params.id] });
@@ -190,7 +229,7 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       path: '/v1/routing',
       summary: 'The routing policy: ordered rules (tier, territory, segment, source, account → team or SDR, strategy).',
       roles: ['sdr_manager', 'leadership'],
-      responses: { 200: { description: 'The policy in force and its version' } },
+      responses: { 200: { description: 'The policy in force and its version', schema: RoutingPolicyView } },
       handler: async () => ({ status: 200, body: await currentPolicy(deps.pool) }),
     }),
     defineRoute({
@@ -200,7 +239,14 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
         'Replace the routing policy (a new version; admins, as it decides for every team); waiting leads are routed under it at once.',
       roles: [],
       body: RoutingPolicy,
-      responses: { 200: { description: 'The policy in force' }, 400: { description: 'A rule is invalid' } },
+      responses: {
+        200: { description: 'The policy in force, defaults filled in, and its new version', schema: RoutingPolicyView },
+        400: {
+          description:
+            'A rule is invalid: a repeated id, or an SDR or team that does not exist (`error.details` names each)',
+        },
+        403: { description: 'Only admins set the routing policy (it decides for every team)' },
+      },
       handler: async ({ body, principal, correlationId }) => {
         await setRoutingPolicy(deps, body, principal.sub, correlationId);
         return { status: 200, body: await currentPolicy(deps.pool) };
@@ -213,8 +259,9 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
         'Take up the next lead: the top of your own queue, else the top waiting lead routing lets you have. Two SDRs never get the same lead.',
       roles: ['sdr'],
       responses: {
-        200: { description: 'The lead, now yours and started' },
+        200: { description: 'The lead, now yours and taken up, and where it came from', schema: ClaimedLead },
         204: { description: 'Nothing to take up' },
+        404: { description: 'You are not on record as an SDR (a manager or admin creates you with PUT /v1/sdrs/:id)' },
         409: { description: 'At capacity or inactive' },
       },
       handler: async ({ principal, correlationId }) => {
@@ -227,7 +274,7 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       path: '/v1/queue/waiting',
       summary: 'Leads nobody could take yet, in the order they will be served, with the pool they wait in and why.',
       roles: ['sdr_manager', 'leadership'],
-      responses: { 200: { description: 'The waiting leads' } },
+      responses: { 200: { description: 'The waiting leads, in the order they will be served', schema: LeadList } },
       handler: async () => ({ status: 200, body: { items: await waitingQueue(deps.pool) } }),
     }),
     defineRoute({
@@ -237,7 +284,12 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
         'Open leads in working order (tier, SLA due time, score) with their due times: your own; managers pass ?sdrId= or ?team=.',
       roles: ['sdr', 'sdr_manager'],
       query: QueueQuery,
-      responses: { 200: { description: 'The queue' } },
+      responses: {
+        200: { description: 'The queue, in working order', schema: QueueView },
+        400: { description: 'A manager passed neither `sdrId` nor `team`, or a value is invalid' },
+        403: { description: 'An SDR asked for another queue, or `team` is not a team you manage' },
+        404: { description: 'An SDR you cannot see, or none by that id (the same answer)' },
+      },
       handler: async ({ query, principal }) => {
         if (principal.role === 'sdr') {
           if ((query.sdrId && query.sdrId !== principal.sub) || query.team) {
@@ -266,7 +318,11 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       roles: ['sdr', 'sdr_manager', 'sales'],
       params: LeadParams,
       responses: {
-        200: { description: 'The lead' },
+        200: {
+          description: 'The lead, its touches and (while worked) its follow-up progress',
+          schema: LeadDetail,
+        },
+        400: { description: 'The id is not a UUID' },
         404: { description: 'Not in the SDR process, or not a lead you may see (the same answer)' },
       },
       handler: async ({ params, principal }) => {
@@ -338,7 +394,7 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       summary:
         'The SQL inbox: leads SDRs qualified, waiting for sales to accept or reject them (a manager sees their teams’).',
       roles: ['sales', 'sdr_manager', 'leadership'],
-      responses: { 200: { description: 'SQLs, oldest first' } },
+      responses: { 200: { description: 'SQLs, oldest first', schema: LeadList } },
       handler: async ({ principal }) => {
         const teams = principal.role === 'sales' ? undefined : (await Access.of(deps.pool, principal)).teamIds;
         return { status: 200, body: { items: await sqlInbox(deps.pool, { teams }) } };
@@ -351,9 +407,10 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       roles: ['sales'],
       params: LeadParams,
       responses: {
-        200: { description: 'Accepted' },
-        404: { description: 'No such SQL' },
-        409: { description: 'Not an SQL' },
+        200: { description: 'Accepted: sales’ now', schema: SqlAnswered },
+        400: { description: 'The id is not a UUID' },
+        404: { description: 'No such SQL (a lead that is not one is answered the same)' },
+        409: { description: 'Accepted already' },
       },
       handler: async ({ params, principal, correlationId }) => ({
         status: 200,
@@ -368,9 +425,10 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       params: LeadParams,
       body: RejectBody,
       responses: {
-        200: { description: 'Back with the SDR' },
-        404: { description: 'No such SQL' },
-        409: { description: 'Not an SQL' },
+        200: { description: 'Back with the SDR who qualified it', schema: SqlAnswered },
+        400: { description: 'The id or body is invalid: `error.details` names each field' },
+        404: { description: 'No such SQL (a lead that is not one is answered the same)' },
+        409: { description: 'Accepted already' },
       },
       handler: async ({ params, body, principal, correlationId }) => ({
         status: 200,
@@ -385,10 +443,11 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       params: LeadParams,
       body: ReassignBody,
       responses: {
-        200: { description: 'Moved' },
-        403: { description: 'You manage no team yet' },
+        200: { description: 'Moved (nothing, when it is with that SDR already)', schema: Moved },
+        400: { description: 'The id or body is invalid: `error.details` names each field' },
+        403: { description: 'Only managers move leads' },
         404: { description: 'A lead or SDR you cannot see (the same answer as one that does not exist)' },
-        409: { description: 'Not open' },
+        409: { description: 'Not open (qualified, accepted, disqualified or recycled)' },
       },
       handler: async ({ params, body, principal, correlationId }) => ({
         status: 200,
@@ -402,10 +461,11 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       roles: ['sdr_manager'],
       body: BulkReassignBody,
       responses: {
-        200: { description: 'Moved' },
-        403: { description: 'You manage no team yet' },
+        200: { description: 'Moved (nothing, when it is with that SDR already)', schema: Moved },
+        400: { description: 'The id or body is invalid: `error.details` names each field' },
+        403: { description: 'Only managers move leads' },
         404: { description: 'A lead or SDR you cannot see (the same answer as one that does not exist)' },
-        409: { description: 'Not open' },
+        409: { description: 'Not open (qualified, accepted, disqualified or recycled)' },
       },
       handler: async ({ body, principal, correlationId }) => ({
         status: 200,
@@ -420,10 +480,20 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       params: LeadParams,
       body: TouchBody,
       responses: {
-        200: { description: 'Recorded before (the same touchId): nothing recorded again' },
-        201: { description: 'Recorded' },
-        404: { description: 'Not in the SDR process' },
-        409: { description: 'Not assigned, or the touchId names another lead’s touch' },
+        200: {
+          description: 'Recorded before (the same touchId): nothing recorded again, the first answer',
+          schema: TouchRecorded,
+        },
+        201: { description: 'Recorded: its attempt number within the assignment', schema: TouchRecorded },
+        400: {
+          description: 'The body is invalid (`error.details` names each field), or `occurredAt` is in the future',
+        },
+        403: { description: 'Your role may not record touches' },
+        404: { description: 'Not in the SDR process, or not a lead you may work (the same answer)' },
+        409: {
+          description:
+            'Not being worked, `occurredAt` is before the assignment, or the touchId names another lead’s touch',
+        },
       },
       handler: async ({ params, body, principal, correlationId }) => {
         const { repeated, ...touch } = await recordTouch(

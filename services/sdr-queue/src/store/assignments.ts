@@ -1,5 +1,6 @@
 import type { LeadProfile, PriorityTier, ScoreSnapshot } from '@handoff/contracts';
 import type { Queryable } from '@handoff/db';
+import type { LeadSlaTimer } from '../domain/lead-sla.js';
 
 export interface Assignment {
   leadId: string;
@@ -22,7 +23,7 @@ export interface Assignment {
   /** Why a manager should look at it (a missed first touch), and since when. */
   escalation: string | null;
   escalatedAt: string | null;
-  /** The earliest SLA running on the SDR's work (an overdue one stays until met), and its kind. */
+  /** The SLA running on the SDR's work that is due first (an overdue one stays until met), and its kind (`runningSla`). */
   slaDueAt: string | null;
   slaKind: string | null;
   /** What scoring said when the lead became sales-ready: the score, why, and the account's buying committee. */
@@ -349,31 +350,56 @@ export async function escalate(db: Queryable, leadId: string, why: string, at: s
   ]);
 }
 
-/** An SLA started on the SDR's work on a lead; the lead's queue position follows its earliest due time. */
-export async function startSla(
+/** One of the monitor's timers on the SDR's work, as its events carry it. */
+export interface SlaTimerSeen {
+  timerId: string;
+  kind: string;
+  startedAt: string;
+  dueAt: string;
+}
+
+/** Keeps an SLA timer the monitor started on a lead; one already known (met first, or redelivered) stays as it is. */
+export async function recordSlaStarted(db: Queryable, leadId: string, timer: SlaTimerSeen): Promise<void> {
+  await db.query(
+    `INSERT INTO lead_slas (timer_id, lead_id, kind, started_at, due_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (timer_id) DO UPDATE SET started_at = COALESCE(lead_slas.started_at, EXCLUDED.started_at)`,
+    [timer.timerId, leadId, timer.kind, timer.startedAt, timer.dueAt],
+  );
+}
+
+/** Keeps an SLA timer as met, whether or not its start was read yet (another topic), so that it does not run again. */
+export async function recordSlaMet(
   db: Queryable,
   leadId: string,
-  timer: { timerId: string; kind: string; dueAt: string },
+  timer: SlaTimerSeen & { metAt: string },
 ): Promise<void> {
   await db.query(
-    'INSERT INTO lead_slas (timer_id, lead_id, kind, due_at) VALUES ($1, $2, $3, $4) ON CONFLICT (timer_id) DO NOTHING',
-    [timer.timerId, leadId, timer.kind, timer.dueAt],
+    `INSERT INTO lead_slas (timer_id, lead_id, kind, started_at, due_at, met_at) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (timer_id) DO UPDATE SET met_at = EXCLUDED.met_at,
+       started_at = COALESCE(lead_slas.started_at, EXCLUDED.started_at)`,
+    [timer.timerId, leadId, timer.kind, timer.startedAt, timer.dueAt, timer.metAt],
   );
-  await refreshSlaDue(db, leadId);
 }
 
-/** An SLA was met: it no longer orders the queue. */
-export async function settleSla(db: Queryable, leadId: string, timerId: string): Promise<void> {
-  const { rowCount } = await db.query('DELETE FROM lead_slas WHERE timer_id = $1', [timerId]);
-  if (rowCount) await refreshSlaDue(db, leadId);
-}
-
-async function refreshSlaDue(db: Queryable, leadId: string): Promise<void> {
-  await db.query(
-    `UPDATE assignments a SET sla_due_at = s.due_at, sla_kind = s.kind
-       FROM (SELECT $1::uuid AS lead_id) l
-       LEFT JOIN LATERAL (SELECT due_at, kind FROM lead_slas WHERE lead_id = l.lead_id ORDER BY due_at LIMIT 1) s ON true
-      WHERE a.lead_id = l.lead_id`,
+/** The SLA timers kept for the lead's current assignment (running, overdue, met). */
+export async function slaTimersOf(db: Queryable, leadId: string): Promise<LeadSlaTimer[]> {
+  const { rows } = await db.query<LeadSlaTimer>(
+    `SELECT timer_id AS "timerId", kind, started_at AS "startedAt", due_at AS "dueAt", met_at AS "metAt"
+       FROM lead_slas WHERE lead_id = $1`,
     [leadId],
   );
+  return rows;
+}
+
+/** The SLA that orders the lead in its SDR's queue, or none. */
+export async function setRunningSla(
+  db: Queryable,
+  leadId: string,
+  sla: { kind: string; dueAt: Date } | undefined,
+): Promise<void> {
+  await db.query('UPDATE assignments SET sla_due_at = $2, sla_kind = $3 WHERE lead_id = $1', [
+    leadId,
+    sla?.dueAt ?? null,
+    sla?.kind ?? null,
+  ]);
 }

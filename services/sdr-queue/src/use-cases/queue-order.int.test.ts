@@ -78,11 +78,13 @@ describe('an SDR’s queue: tier, then SLA due time, then score', () => {
   it('drops a met SLA from the order, and keeps the earliest of several', async () => {
     await slaMet('soon@b2.example');
     expect((await findAssignment(db.pool, leadIdFromEmail('soon@b2.example')))?.slaDueAt).toBeNull();
-    // A follow-up SLA due later than the first touch does not push the earlier one back.
+    // Of several clocks running, the one due first orders the lead: the stalled clock before follow-up persistence.
+    await slaStarted('late@b1.example', 300, { kind: 'stalled' });
     await slaStarted('late@b1.example', 600, { kind: 'follow_up' });
     const late = await findAssignment(db.pool, leadIdFromEmail('late@b1.example'));
-    expect(new Date(late!.slaDueAt!).toISOString()).toBe(minutes(60));
-    expect(late!.slaKind).toBe('first_touch');
+    expect(new Date(late!.slaDueAt!).toISOString()).toBe(minutes(300));
+    // A touch started them, so the first touch (due in 60 minutes) was made, late or not: it no longer orders the lead.
+    expect(late!.slaKind).toBe('stalled');
   });
 
   it('ignores a timer of another SDR’s assignment, and sales acceptance timers', async () => {
