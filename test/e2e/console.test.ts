@@ -277,7 +277,19 @@ describe('the console in a browser, one role at a time', () => {
     expect(admin.errors).toEqual([]);
   });
 
-  it('leadership sees the funnel, and it changes as a new lead arrives', async () => {
+  it('leadership sees the funnel of a cohort, per-currency revenue, and the funnel changes as a new lead arrives', async () => {
+    // The CRM reports two wins for Dana: one in euros, one without a currency (the organisation's, USD).
+    const crm = await tokenFor('service', 'crm');
+    for (const deal of [
+      { dealId: 'dana-eu', stage: 'won', amount: 5000, currency: 'EUR' },
+      { dealId: 'dana-us', stage: 'won', amount: 7000 },
+    ]) {
+      const sent = await callApi(`${stack.url('reporting')}/v1/deals`, {
+        token: crm,
+        body: { ...deal, email: 'dana@acme.example' },
+      });
+      expect(sent.status).toBe(202);
+    }
     const page = await newPage(browser, stack.url('console'));
     await signIn(page, 'leadership', 'lee');
     const cell = (stage: string) => page.locator(`#funnel-table tr[data-stage="${stage}"] td`).first();
@@ -286,6 +298,15 @@ describe('the console in a browser, one role at a time', () => {
       what: 'the SQL in the funnel',
       timeoutMs: 30_000,
     });
+    // The screen says which funnel it shows, and no rate read on it exceeds 100 %.
+    await page.getByText(/^Cohort: leads first seen in this window, followed to today\./).waitFor();
+    const rates = await page.locator('#funnel-table td[data-rate="from-previous"]').allInnerTexts();
+    expect(rates).toHaveLength(6);
+    for (const rate of rates.filter((r) => r !== '—')) expect(parseFloat(rate)).toBeLessThanOrEqual(100);
+    // Dana's wins side by side, never added up into one figure.
+    const web = page.locator('#attribution-table tr[data-source="web"]');
+    await web.getByText('€5,000 · $7,000').first().waitFor({ timeout: 30_000 });
+    expect(await page.getByText('$12,000').count()).toBe(0);
     const captured = Number(await cell('captured').innerText());
     await screenshot(page, 'leadership-reports');
 
@@ -302,9 +323,31 @@ describe('the console in a browser, one role at a time', () => {
     await page.getByLabel(/Revenue target for/).fill('500000');
     await page.getByRole('button', { name: 'Set target' }).click();
     await page.getByRole('row', { name: /^Revenue/ }).waitFor();
+    // The target is in USD: the euro win is listed apart, not counted toward it.
+    await page.getByText('Won in other currencies, not counted toward the USD target: €5,000').waitFor();
+    expect(await page.getByRole('row', { name: /^Revenue/ }).innerText()).toContain('$7,000');
     expect(await unlabelledControls(page)).toEqual([]);
     await screenshot(page, 'leadership-plan-vs-actual');
     expect(page.errors).toEqual([]);
+  });
+
+  it('the timeline shows the caller who sent each deal, the lead and its activities, not the service that relayed them', async () => {
+    const dana = leadIdFromEmail('dana@acme.example');
+    const timeline = await waitFor(
+      async () => {
+        const { body } = await callApi<{ entries: Array<{ type: string; actor: string }> }>(
+          `${stack.url('reporting')}/v1/leads/${dana}/timeline`,
+          { token: tokens.mo },
+        );
+        return body.entries.filter((e) => e.type === 'deal.updated').length === 2 ? body.entries : undefined;
+      },
+      { what: 'Dana’s deals in her timeline' },
+    );
+    const actors = (type: string) => [...new Set(timeline.filter((e) => e.type === type).map((e) => e.actor))];
+    expect(actors('deal.updated')).toEqual(['crm']);
+    // The form's connection sent the lead and its activities (lead-scoring keeps the caller as their actor).
+    expect(actors('lead.upserted')).toEqual(['web-forms']);
+    expect(actors('lead.activity')).toEqual(['web-forms']);
   });
 
   it('marketing ops looks a lead up by e-mail: its score explained and its timeline', async () => {

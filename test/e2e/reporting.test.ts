@@ -6,7 +6,15 @@ import { publish, startAlone } from './alone.js';
 
 interface Funnel {
   stages: Array<{ stage: string; leads: number }>;
+  cohort: {
+    definition: string;
+    stages: Array<{ stage: string; leads: number; conversionFromPrevious: number | null }>;
+  };
   backward: Record<string, number>;
+}
+interface Amount {
+  currency: string;
+  amount: number;
 }
 
 describe('reporting over HTTP and Kafka: the CRM’s deals close the loop, targets, rebuild, who may see what', () => {
@@ -40,7 +48,11 @@ describe('reporting over HTTP and Kafka: the CRM’s deals close the loop, targe
       createEvent('lead.upserted', 'lead-scoring', {
         leadId,
         origin: newOrigin(),
-        data: { profile: { email, source: 'webinar', campaign: 'spring' } },
+        // The form's connection sent it, as lead-scoring now says in the event.
+        data: {
+          profile: { email, source: 'webinar', campaign: 'spring' },
+          actor: { kind: 'user', id: 'web-forms', role: 'service' },
+        },
       }),
       createEvent('lead.sales-ready', 'lead-scoring', {
         leadId,
@@ -111,6 +123,7 @@ describe('reporting over HTTP and Kafka: the CRM’s deals close the loop, targe
         what: 'the win in the funnel',
       },
     );
+    // Entries in the window: nobody touched the lead, so no entry into working…
     expect(after.stages.map((s) => [s.stage, s.leads])).toEqual([
       ['captured', 1],
       ['mql', 1],
@@ -119,12 +132,51 @@ describe('reporting over HTTP and Kafka: the CRM’s deals close the loop, targe
       ['opportunity', 1],
       ['won', 1],
     ]);
-    const attribution = await call<{ firstTouch: Array<{ source: string; revenue: number }> }>(
-      'lee',
-      'GET',
-      `/v1/reports/attribution?from=${encodeURIComponent(since)}`,
+    // …but the cohort (the lead first seen in the window, followed to now) passed it: no rate above 100 %.
+    expect(after.cohort.stages.map((s) => [s.stage, s.leads, s.conversionFromPrevious])).toEqual([
+      ['captured', 1, null],
+      ['mql', 1, 1],
+      ['working', 1, 1],
+      ['sql', 1, 1],
+      ['opportunity', 1, 1],
+      ['won', 1, 1],
+    ]);
+    expect(after.cohort.definition).toMatch(/followed to now/);
+
+    // A second deal in euros: pipeline and revenue are listed per currency, never added up; the first deal
+    // came without a currency and counts in the organisation's default (USD unless configured).
+    expect(
+      (
+        await call('crm', 'POST', '/v1/deals', {
+          dealId: 'crm-eur',
+          stage: 'opportunity',
+          amount: 5000,
+          currency: 'eur',
+          leadId,
+        })
+      ).status,
+    ).toBe(202);
+    const attribution = await waitFor(
+      async () => {
+        const { body } = await call<{
+          defaultCurrency: string;
+          firstTouch: Array<{ source: string; opportunities: number; pipeline: Amount[]; revenue: Amount[] }>;
+        }>('lee', 'GET', `/v1/reports/attribution?from=${encodeURIComponent(since)}`);
+        return body.firstTouch[0]?.opportunities === 2 ? body : undefined;
+      },
+      { what: 'the euro deal in attribution' },
     );
-    expect(attribution.body.firstTouch).toEqual([expect.objectContaining({ source: 'webinar', revenue: 12000 })]);
+    expect(attribution.defaultCurrency).toBe('USD');
+    expect(attribution.firstTouch).toEqual([
+      expect.objectContaining({
+        source: 'webinar',
+        pipeline: [
+          { currency: 'EUR', amount: 5000 },
+          { currency: 'USD', amount: 12000 },
+        ],
+        revenue: [{ currency: 'USD', amount: 12000 }],
+      }),
+    ]);
   });
 
   it('marketing hears each outcome, and the timeline shows every step with its cause', async () => {
@@ -149,10 +201,25 @@ describe('reporting over HTTP and Kafka: the CRM’s deals close the loop, targe
       { what: 'the feedback in the timeline' },
     );
     expect(timeline.map((e) => e.type).slice(0, 3)).toEqual(['lead.upserted', 'lead.sales-ready', 'lead.qualified']);
-    // A lead reporting has no event of is a 404, not an empty story.
-    const unknown = await call<{ error: { code: string } }>('maya', 'GET', `/v1/leads/${randomUUID()}/timeline`);
-    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'not_found']);
+    // A lead reporting has no event of is a 404, not an empty story, for every reader: the same answer as
+    // for a lead out of the caller's reach (Ann holds no lead), which reveals nothing.
+    for (const who of ['maya', 'lee', 'sales'] as const) {
+      const ghost = randomUUID();
+      const unknown = await call(who, 'GET', `/v1/leads/${ghost}/timeline`);
+      expect([unknown.status, unknown.body]).toEqual([
+        404,
+        { error: { code: 'not_found', message: `lead ${ghost} is not among those you can see` } },
+      ]);
+    }
+    const outOfReach = await call('ann', 'GET', `/v1/leads/${leadId}/timeline`);
+    expect([outOfReach.status, outOfReach.body]).toEqual([
+      404,
+      { error: { code: 'not_found', message: `lead ${leadId} is not among those you can see` } },
+    ]);
+    // Each step shows who did it: the caller who sent the lead and the deals, the SDR who qualified.
+    expect(timeline.find((e) => e.type === 'lead.upserted')!.actor).toBe('web-forms');
     expect(timeline.find((e) => e.type === 'lead.qualified')!.actor).toBe('ann');
+    expect(timeline.filter((e) => e.type === 'deal.updated').map((e) => e.actor)).toEqual(['crm', 'crm', 'crm']);
     const causes = timeline.filter((e) => e.type === 'marketing.feedback').map((e) => e.cause?.type);
     expect(causes.sort()).toEqual(['deal.updated', 'lead.qualified']);
   });
@@ -198,8 +265,19 @@ describe('reporting over HTTP and Kafka: the CRM’s deals close the loop, targe
     // History is thin here: the conversion rates are the defaults (0.3, 0.6, 0.25), and it says so.
     const put = await call<{
       plan: { workingDays: number; needed: Record<string, number>; rates: Record<string, { source: string }> };
-    }>('lee', 'PUT', '/v1/targets/2027-Q1', { revenue: 1_200_000, averageDealSize: 30_000, holidays: ['2027-01-01'] });
+      currency: string;
+      progress: { otherCurrencies: Amount[] };
+    }>('lee', 'PUT', '/v1/targets/2027-Q1', {
+      revenue: 1_200_000,
+      currency: 'eur',
+      averageDealSize: 30_000,
+      holidays: ['2027-01-01'],
+    });
     expect(put.status).toBe(200);
+    // A target is in one currency: only deals won in it count toward it.
+    expect([put.body.currency, put.body.progress.otherCurrencies]).toEqual(['EUR', []]);
+    const badCurrency = await call('lee', 'PUT', '/v1/targets/2027', { revenue: 1000, currency: 'euro' });
+    expect([badCurrency.status, JSON.stringify(badCurrency.body).includes('body.currency')]).toEqual([400, true]);
     // Q1 2027: 64 weekdays less New Year's Day. 40 deals / 0.25 → 160 opportunities / 0.6 → 266.67 SQLs / 0.3 → 888.89 MQLs.
     expect(put.body.plan.workingDays).toBe(63);
     expect(put.body.plan.needed).toEqual({ deals: 40, opportunities: 160, sqls: 267, mqls: 889 });
@@ -217,12 +295,29 @@ describe('reporting over HTTP and Kafka: the CRM’s deals close the loop, targe
     expect((await call('lee', 'GET', '/v1/reports/targets?period=2026-Q4')).status).toBe(404);
   });
 
+  it('every report answers 200 with the body its schema describes, grouped or not (checked when HTTP_CHECK_RESPONSES is on)', async () => {
+    const reports = ['funnel', 'velocity', 'sla', 'effort', 'score-calibration', 'recycle-reasons', 'attribution'];
+    for (const name of reports) {
+      for (const groupBy of ['', 'source', 'sdr', 'team', 'ruleSetVersion']) {
+        const query = `from=${encodeURIComponent(since)}${groupBy ? `&groupBy=${groupBy}` : ''}`;
+        const answer = await call('maya', 'GET', `/v1/reports/${name}?${query}`);
+        expect([name, groupBy, answer.status]).toEqual([name, groupBy, 200]);
+      }
+    }
+    const backwards = await call(
+      'lee',
+      'GET',
+      `/v1/reports/funnel?from=${encodeURIComponent(new Date().toISOString())}&to=${encodeURIComponent(since)}`,
+    );
+    expect(backwards.status).toBe(400);
+  });
+
   it('an admin rebuilds every report from the event store with the same answers', async () => {
     const before = await funnel();
     const rebuilt = await call<{ events: number }>('root', 'POST', '/v1/reports/rebuild');
     expect(rebuilt.status).toBe(200);
     expect(rebuilt.body.events).toBeGreaterThanOrEqual(7);
     const after = await funnel();
-    expect([after.stages, after.backward]).toEqual([before.stages, before.backward]);
+    expect([after.stages, after.cohort, after.backward]).toEqual([before.stages, before.cohort, before.backward]);
   });
 });

@@ -33,7 +33,7 @@ await runBackendService({
   packageMigrations: [teamDirectoryMigrations],
   // Every committed append wakes the projector, so it projects at once and need not poll the store.
   handlers: reportingHandlers({ onAppended: () => projector.wake() }),
-  routes: reportingRoutes({ pool, schema, producer: SERVICE, clock }),
+  routes: reportingRoutes({ pool, schema, producer: SERVICE, clock, defaultCurrency: config.DEFAULT_CURRENCY }),
   workers: [
     {
       name: 'projector',

@@ -102,7 +102,10 @@ export interface MeasuredFunnel {
   sqls: number;
   opportunities: number;
   won: number;
+  /** Won revenue in the plan's currency. */
   wonRevenue: number;
+  /** Won deals in the plan's currency (the deal size's denominator); `won` when absent. */
+  wonInCurrency?: number;
 }
 export type RateSource = 'measured' | 'default' | 'given';
 /** A rate and where it came from; sample is the denominator it was measured on (0 for default or given). */
@@ -142,7 +145,7 @@ export function chooseRates(measured: MeasuredFunnel, givenAverageDealSize?: num
     opportunityToWon: measuredRate(measured.won, measured.opportunities, 'opportunityToWon', 1),
     averageDealSize:
       givenAverageDealSize === undefined
-        ? measuredRate(measured.wonRevenue, measured.won, 'averageDealSize', Infinity)
+        ? measuredRate(measured.wonRevenue, measured.wonInCurrency ?? measured.won, 'averageDealSize', Infinity)
         : givenDealSize(givenAverageDealSize),
   };
 }
@@ -150,6 +153,8 @@ export function chooseRates(measured: MeasuredFunnel, givenAverageDealSize?: num
 export interface TargetInput {
   /** Revenue to reach over the period; > 0. */
   revenue: number;
+  /** The revenue's currency (ISO 4217); reports fill in the organisation's default. */
+  currency?: string | undefined;
   /** Given by leadership; wins over the rates' measured or default deal size. */
   averageDealSize?: number;
   /** teamId → share of the revenue; shares must sum to 1 within 0.001. */

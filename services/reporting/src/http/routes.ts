@@ -17,6 +17,19 @@ import {
   velocityReport,
 } from '../use-cases/reports.js';
 import { TargetBody, saveTarget, targetReport } from '../use-cases/targets.js';
+import {
+  AttributionReport,
+  CalibrationReport,
+  DealRecorded,
+  EffortReport,
+  FunnelReport,
+  Rebuilt,
+  RecycleReasonsReport,
+  SlaReport,
+  TargetReport,
+  Timeline,
+  VelocityReport,
+} from './schemas.js';
 
 const ReportQuery = z
   .object({
@@ -34,8 +47,11 @@ function windowOf(query: z.infer<typeof ReportQuery>, now: Date): Window {
   return { from, to, groupBy: query.groupBy };
 }
 
-/** What an event says about who did it. */
-function actorOf(producer: string, data: Record<string, unknown>): string {
+/**
+ * Who did what an event records: its actor (the caller who sent a lead, an activity or a deal; the user who
+ * qualified; `system:<id>` for a service's rule), else the SDR it names, else the service that produced it.
+ */
+function actorShown(producer: string, data: Record<string, unknown>): string {
   const actor = data.actor as { kind?: string; id?: string } | undefined;
   if (actor?.id) return actor.kind === 'system' ? `system:${actor.id}` : actor.id;
   if (typeof data.sdrId === 'string') return data.sdrId;
@@ -45,15 +61,25 @@ function actorOf(producer: string, data: Record<string, unknown>): string {
 const REPORT_READERS = ['leadership', 'marketing_ops', 'sdr_manager'] as const;
 
 /** reporting's HTTP API. */
-export function reportingRoutes(deps: { pool: Pool; schema: string; producer: string; clock: () => Date }) {
-  const report = (name: string, summary: string, build: (w: Window) => Promise<object>) =>
+export function reportingRoutes(deps: {
+  pool: Pool;
+  schema: string;
+  producer: string;
+  clock: () => Date;
+  /** Deals sent without a currency, and targets set without one, are in this one. */
+  defaultCurrency: string;
+}) {
+  const report = (name: string, summary: string, schema: z.ZodType, build: (w: Window) => Promise<object>) =>
     defineRoute({
       method: 'get',
       path: `/v1/reports/${name}`,
       summary,
       roles: REPORT_READERS,
       query: ReportQuery,
-      responses: { 200: { description: `The ${name} report` } },
+      responses: {
+        200: { description: `The ${name} report`, schema },
+        400: { description: '`from` is not before `to`, or a query parameter is unknown or malformed (named)' },
+      },
       handler: async ({ query }) => {
         const w = windowOf(query, deps.clock());
         const body = await build(w);
@@ -71,28 +97,45 @@ export function reportingRoutes(deps: { pool: Pool; schema: string; producer: st
   return [
     report(
       'funnel',
-      'Leads moving forward into each stage in the window, conversion between stages, backward moves (rejected SQLs, recycled leads, reopened opportunities) and exits.',
+      'The leads first seen in the window followed to now (the cohort: how many reached each stage, and conversion from the previous one, never above 100 %), entries into each stage in the window, backward moves (rejected SQLs, recycled leads, reopened opportunities) and exits.',
+      FunnelReport,
       (w) => funnelReport(deps.pool, w),
     ),
-    report('velocity', 'Median and p90 time in each stage, and speed to lead (MQL → first touch).', (w) =>
-      velocityReport(deps.pool, w),
+    report(
+      'velocity',
+      'Median and p90 time in each stage, and speed to lead (MQL → first touch).',
+      VelocityReport,
+      (w) => velocityReport(deps.pool, w),
     ),
-    report('sla', 'SLA compliance per policy (and team or SDR), its weekly trend, and the latest breaches.', (w) =>
-      slaReport(deps.pool, w),
+    report(
+      'sla',
+      'SLA compliance per policy (and team or SDR), its weekly trend, and the latest breaches.',
+      SlaReport,
+      (w) => slaReport(deps.pool, w),
     ),
     report(
       'effort',
       'Touches by outcome, score band and final outcome, and the effort spent on leads that ended disqualified.',
+      EffortReport,
       (w) => effortReport(deps.pool, w),
     ),
-    report('score-calibration', 'Conversion to SQL and to won by score decile and rule-set version, with lift.', (w) =>
-      calibrationReport(deps.pool, w),
+    report(
+      'score-calibration',
+      'Conversion to SQL and to won by score decile and rule-set version, with lift.',
+      CalibrationReport,
+      (w) => calibrationReport(deps.pool, w),
     ),
-    report('recycle-reasons', 'Disqualify and recycle reasons over time, by source or SDR.', (w) =>
-      recycleReasonsReport(deps.pool, w),
+    report(
+      'recycle-reasons',
+      'Disqualify and recycle reasons over time, by source or SDR.',
+      RecycleReasonsReport,
+      (w) => recycleReasonsReport(deps.pool, w),
     ),
-    report('attribution', 'Pipeline and revenue by source and campaign, first touch and last touch.', (w) =>
-      attributionReport(deps.pool, w),
+    report(
+      'attribution',
+      'Pipeline and revenue by source and campaign, first touch and last touch, each amount per currency (never added across currencies).',
+      AttributionReport,
+      (w) => attributionReport(deps.pool, w, deps.defaultCurrency),
     ),
     defineRoute({
       method: 'get',
@@ -101,12 +144,18 @@ export function reportingRoutes(deps: { pool: Pool; schema: string; producer: st
       roles: REPORT_READERS,
       query: z.object({ period: z.string().min(4).max(7), today: z.iso.date().optional() }).strict(),
       responses: {
-        200: { description: 'The plan and the progress' },
+        200: { description: 'The plan and the progress', schema: TargetReport },
+        400: { description: 'A malformed period (YYYY, YYYY-Qn or YYYY-MM) or day' },
         404: { description: 'No target for the period' },
       },
       handler: async ({ query }) => ({
         status: 200,
-        body: await targetReport(deps.pool, query.period, query.today ?? deps.clock().toISOString().slice(0, 10)),
+        body: await targetReport(
+          deps.pool,
+          query.period,
+          query.today ?? deps.clock().toISOString().slice(0, 10),
+          deps.defaultCurrency,
+        ),
       }),
     }),
     defineRoute({
@@ -116,12 +165,20 @@ export function reportingRoutes(deps: { pool: Pool; schema: string; producer: st
       roles: ['leadership'],
       params: z.object({ period: z.string().min(4).max(7) }),
       body: TargetBody,
-      responses: { 200: { description: 'The plan' }, 400: { description: 'A bad period, split or amount' } },
+      responses: {
+        200: { description: 'The plan', schema: TargetReport },
+        400: { description: 'A bad period, split, currency or amount (named)' },
+      },
       handler: async ({ params, body, principal }) => {
         await saveTarget(deps.pool, params.period, body, principal.sub);
         return {
           status: 200,
-          body: await targetReport(deps.pool, params.period, deps.clock().toISOString().slice(0, 10)),
+          body: await targetReport(
+            deps.pool,
+            params.period,
+            deps.clock().toISOString().slice(0, 10),
+            deps.defaultCurrency,
+          ),
         };
       },
     }),
@@ -132,14 +189,18 @@ export function reportingRoutes(deps: { pool: Pool; schema: string; producer: st
       roles: ['service', 'sales'],
       body: DealInput,
       responses: {
-        202: { description: 'Recorded' },
-        422: { description: 'No lead matches the deal, or no lead has the leadId given' },
+        202: { description: 'Recorded: the lead it was matched to, and how', schema: DealRecorded },
+        422: {
+          description:
+            'No lead matches the deal (`unmatched_deal`), or no lead has the leadId given (`unknown_lead`): nothing was recorded',
+        },
       },
-      handler: async ({ body, correlationId }) => ({
+      handler: async ({ body, principal, correlationId }) => ({
         status: 202,
         body: await recordDeal(
           { pool: deps.pool, schema: deps.schema, producer: deps.producer },
           body,
+          principal,
           correlationId,
           deps.clock(),
         ),
@@ -150,7 +211,7 @@ export function reportingRoutes(deps: { pool: Pool; schema: string; producer: st
       path: '/v1/reports/rebuild',
       summary: 'Rebuilds every report projection from the event store, from scratch (admins).',
       roles: [],
-      responses: { 200: { description: 'How many events were replayed, in how long' } },
+      responses: { 200: { description: 'How many events were replayed, in how long', schema: Rebuilt } },
       handler: async () => ({ status: 200, body: await rebuildProjections(deps.pool) }),
     }),
     defineRoute({
@@ -160,7 +221,7 @@ export function reportingRoutes(deps: { pool: Pool; schema: string; producer: st
       roles: ['marketing_ops', 'sdr', 'sdr_manager', 'sales', 'leadership'],
       params: z.object({ id: z.uuid() }),
       responses: {
-        200: { description: 'The timeline' },
+        200: { description: 'The timeline', schema: Timeline },
         404: {
           description:
             'A lead with no events here, or one out of reach (another SDR’s; another team’s for a manager): the same answer',
@@ -184,7 +245,7 @@ export function reportingRoutes(deps: { pool: Pool; schema: string; producer: st
               id: e.id,
               type: e.type,
               occurredAt: e.occurredAt.toISOString(),
-              actor: actorOf(e.producer, e.data),
+              actor: actorShown(e.producer, e.data),
               cause: e.causationId ? { id: e.causationId, type: typeOf.get(e.causationId) ?? null } : null,
               causationId: e.causationId,
               correlationId: e.correlationId,

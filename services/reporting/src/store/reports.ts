@@ -1,5 +1,5 @@
 import type { Queryable } from '@handoff/db';
-import type { MoveCount } from '../domain/funnel.js';
+import type { CohortCount, MoveCount } from '../domain/funnel.js';
 
 /** What a report may be grouped by. */
 export const GROUP_BY = ['source', 'campaign', 'team', 'sdr', 'tier', 'ruleSetVersion'] as const;
@@ -222,12 +222,48 @@ export async function dispositionReasons(db: Queryable, w: Window) {
   return rows;
 }
 
-/** Pipeline (opportunities opened in the window) and revenue (won in the window) by first- and last-touch source and campaign. */
-export async function attribution(db: Queryable, w: Window) {
+/** The rank of each funnel stage in `FUNNEL_STAGES` order (1 = captured … 6 = won), as SQL. */
+const STAGE_RANK = `CASE m.stage WHEN 'captured' THEN 1 WHEN 'mql' THEN 2 WHEN 'working' THEN 3 WHEN 'sql' THEN 4
+  WHEN 'opportunity' THEN 5 WHEN 'won' THEN 6 END`;
+
+/**
+ * The window's cohort: leads whose first forward move (into any funnel stage) is in the window, followed to
+ * now, by group and the furthest funnel stage each has reached to date (its rank in `FUNNEL_STAGES`, 1-based).
+ * A grouping by SDR reads the lead's current SDR: a lead is in one group.
+ */
+export async function funnelCohort(db: Queryable, w: Window): Promise<CohortCount[]> {
+  const { rows } = await db.query<CohortCount>(
+    `WITH reach AS (
+       SELECT m.lead_id, min(m.at) AS entered, max(${STAGE_RANK}) AS furthest
+         FROM stage_moves m
+        WHERE m.kind = 'forward'
+          AND m.lead_id IN (SELECT lead_id FROM stage_moves WHERE kind = 'forward' AND at >= $1 AND at < $2)
+        GROUP BY m.lead_id)
+     SELECT ${dimension(w.groupBy)} AS "group", r.furthest::int AS furthest, count(*)::int AS leads
+       FROM reach r ${w.groupBy ? 'LEFT JOIN lead_facts f USING (lead_id)' : ''}
+      WHERE r.entered >= $1 AND r.entered < $2
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+    [w.from, w.to],
+  );
+  return rows;
+}
+
+/**
+ * A deal's currency as reports count it: its own, else the organisation's default (a deal the CRM sent
+ * without one). Amounts are summed per currency, never across.
+ */
+const CURRENCY = `coalesce(d.currency, $3)`;
+
+/**
+ * Pipeline (opportunities opened in the window) and revenue (won in the window) by first- and last-touch
+ * source and campaign, and currency: one row per model, source, campaign and currency.
+ */
+export async function attribution(db: Queryable, w: Window, defaultCurrency: string) {
   const { rows } = await db.query<{
     model: 'first_touch' | 'last_touch';
     source: string;
     campaign: string;
+    currency: string;
     opportunities: number;
     pipeline: number;
     won: number;
@@ -236,37 +272,75 @@ export async function attribution(db: Queryable, w: Window) {
     `WITH d AS (
        SELECT d.opportunity_at >= $1 AND d.opportunity_at < $2 AS opened,
               d.won_at >= $1 AND d.won_at < $2 AND d.stage = 'won' AS won, coalesce(d.amount, 0) AS amount,
-              f.source, f.campaign, f.last_source, f.last_campaign
+              ${CURRENCY} AS currency, f.source, f.campaign, f.last_source, f.last_campaign
          FROM deals d LEFT JOIN lead_facts f USING (lead_id)
         WHERE (d.opportunity_at >= $1 AND d.opportunity_at < $2) OR (d.won_at >= $1 AND d.won_at < $2))
-     SELECT model, coalesce(source, '(none)') AS source, coalesce(campaign, '(none)') AS campaign,
+     SELECT model, coalesce(source, '(none)') AS source, coalesce(campaign, '(none)') AS campaign, currency,
             count(*) FILTER (WHERE opened)::int AS opportunities, coalesce(sum(amount) FILTER (WHERE opened), 0)::float8 AS pipeline,
             count(*) FILTER (WHERE won)::int AS won, coalesce(sum(amount) FILTER (WHERE won), 0)::float8 AS revenue
-       FROM (SELECT 'first_touch' AS model, source, campaign, opened, won, amount FROM d
-             UNION ALL SELECT 'last_touch', last_source, last_campaign, opened, won, amount FROM d) a
-      GROUP BY 1, 2, 3 ORDER BY 1, revenue DESC, pipeline DESC`,
-    [w.from, w.to],
+       FROM (SELECT 'first_touch' AS model, source, campaign, currency, opened, won, amount FROM d
+             UNION ALL SELECT 'last_touch', last_source, last_campaign, currency, opened, won, amount FROM d) a
+      GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+    [w.from, w.to, defaultCurrency],
   );
   return rows;
 }
 
-/** Funnel totals between two instants, for targets: MQLs, SQLs, opportunities, wins and won revenue. */
-export async function funnelTotals(db: Queryable, from: Date, to: Date) {
-  const { rows } = await db.query<{
-    mqls: number;
-    sqls: number;
-    opportunities: number;
-    won: number;
-    wonRevenue: number;
-  }>(
-    `SELECT (SELECT count(*) FROM lead_facts WHERE mql_at >= $1 AND mql_at < $2)::int AS mqls,
-            (SELECT count(*) FROM lead_facts WHERE sql_at >= $1 AND sql_at < $2)::int AS sqls,
-            (SELECT count(*) FROM deals WHERE opportunity_at >= $1 AND opportunity_at < $2)::int AS opportunities,
-            (SELECT count(*) FROM deals WHERE stage = 'won' AND won_at >= $1 AND won_at < $2)::int AS won,
-            (SELECT coalesce(sum(amount), 0) FROM deals WHERE stage = 'won' AND won_at >= $1 AND won_at < $2)::float8 AS "wonRevenue"`,
-    [from, to],
-  );
-  return rows[0]!;
+/** Won revenue per currency, for targets. */
+export interface CurrencyTotal {
+  currency: string;
+  amount: number;
+  /** Won deals in this currency. */
+  deals: number;
+}
+
+/**
+ * What happened between two instants, for plan vs actual: leads that became MQLs and SQLs, opportunities
+ * opened, deals won, and won revenue per currency (deals without one in `defaultCurrency`).
+ */
+export async function funnelTotals(db: Queryable, from: Date, to: Date, defaultCurrency: string) {
+  const [counts, revenue] = await Promise.all([
+    db.query<{ mqls: number; sqls: number; opportunities: number; won: number }>(
+      `SELECT (SELECT count(*) FROM lead_facts WHERE mql_at >= $1 AND mql_at < $2)::int AS mqls,
+              (SELECT count(*) FROM lead_facts WHERE sql_at >= $1 AND sql_at < $2)::int AS sqls,
+              (SELECT count(*) FROM deals WHERE opportunity_at >= $1 AND opportunity_at < $2)::int AS opportunities,
+              (SELECT count(*) FROM deals WHERE stage = 'won' AND won_at >= $1 AND won_at < $2)::int AS won`,
+      [from, to],
+    ),
+    db.query<CurrencyTotal>(
+      `SELECT ${CURRENCY} AS currency, coalesce(sum(d.amount), 0)::float8 AS amount, count(*)::int AS deals
+         FROM deals d WHERE d.stage = 'won' AND d.won_at >= $1 AND d.won_at < $2
+        GROUP BY 1 ORDER BY 1`,
+      [from, to, defaultCurrency],
+    ),
+  ]);
+  return { ...counts.rows[0]!, wonRevenue: revenue.rows };
+}
+
+/**
+ * The cohort of leads that became MQLs between two instants, followed to now, for the rates a target is
+ * planned with: how many reached SQL, an opportunity and a win (a later stage counts for the earlier ones),
+ * and their won deals' revenue per currency.
+ */
+export async function mqlCohort(db: Queryable, from: Date, to: Date, defaultCurrency: string) {
+  const [counts, revenue] = await Promise.all([
+    db.query<{ mqls: number; sqls: number; opportunities: number; won: number }>(
+      `SELECT count(*)::int AS mqls,
+              count(*) FILTER (WHERE f.sql_at IS NOT NULL OR f.opportunity_at IS NOT NULL OR f.won_at IS NOT NULL)::int AS sqls,
+              count(*) FILTER (WHERE f.opportunity_at IS NOT NULL OR f.won_at IS NOT NULL)::int AS opportunities,
+              count(*) FILTER (WHERE f.won_at IS NOT NULL)::int AS won
+         FROM lead_facts f WHERE f.mql_at >= $1 AND f.mql_at < $2`,
+      [from, to],
+    ),
+    db.query<CurrencyTotal>(
+      `SELECT ${CURRENCY} AS currency, coalesce(sum(d.amount), 0)::float8 AS amount, count(*)::int AS deals
+         FROM deals d JOIN lead_facts f USING (lead_id)
+        WHERE d.stage = 'won' AND f.mql_at >= $1 AND f.mql_at < $2
+        GROUP BY 1 ORDER BY 1`,
+      [from, to, defaultCurrency],
+    ),
+  ]);
+  return { ...counts.rows[0]!, wonRevenue: revenue.rows };
 }
 
 /** The SDRs of each team, as assignments since an instant show them. */

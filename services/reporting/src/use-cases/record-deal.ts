@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DealStage, leadIdFromEmail, newOrigin } from '@handoff/contracts';
 import { withTransaction, type Pool, type Queryable } from '@handoff/db';
-import { HttpError } from '@handoff/http';
+import { HttpError, actorOf, type Principal } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
 
 /** What a CRM pushes: a deal's change, and whatever it knows of the lead it came from. */
@@ -10,7 +10,10 @@ export const DealInput = z
     dealId: z.string().min(1).max(200),
     stage: DealStage,
     amount: z.number().nonnegative().optional(),
-    currency: z.string().length(3).optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, 'a three-letter ISO 4217 code')
+      .optional(),
     closeDate: z.iso.date().optional(),
     /** When the change happened in the CRM; now when absent. */
     occurredAt: z.iso.datetime({ offset: true }).optional(),
@@ -62,10 +65,15 @@ async function matchLead(db: Queryable, deal: DealInput): Promise<{ leadId: stri
   });
 }
 
-/** Records a CRM deal change as `deal.updated` on the matched lead. */
+/**
+ * Records a CRM deal change as `deal.updated` on the matched lead, with the caller (the CRM connection's
+ * token, or the salesperson) as its actor. A deal sent without a currency is kept without one: reports count
+ * it in the organisation's default currency and say so.
+ */
 export async function recordDeal(
   deps: { pool: Pool; schema: string; producer: string },
   deal: DealInput,
+  caller: Principal,
   correlationId: string,
   now: Date,
 ) {
@@ -87,6 +95,7 @@ export async function recordDeal(
         ...(deal.amount === undefined ? {} : { amount: deal.amount }),
         ...(deal.currency ? { currency: deal.currency.toUpperCase() } : {}),
         ...(deal.closeDate ? { closeDate: deal.closeDate } : {}),
+        actor: actorOf(caller),
       },
     });
     await outbox.flush(tx, deps.schema);

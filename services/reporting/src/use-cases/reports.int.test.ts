@@ -14,6 +14,18 @@ import {
   slaReport,
   velocityReport,
 } from './reports.js';
+import { saveTarget, targetReport } from './targets.js';
+import {
+  AttributionReport,
+  CalibrationReport,
+  EffortReport,
+  FunnelReport,
+  RecycleReasonsReport,
+  SlaReport,
+  TargetReport,
+  VelocityReport,
+} from '../http/schemas.js';
+import { GROUP_BY, type Window } from '../store/reports.js';
 
 /**
  * A fixture stream of four leads with every kind of move, late events and
@@ -167,10 +179,10 @@ describe('closed-loop reports on a fixture stream with backward moves and late e
     while ((await projectNext(deps(), 3)) > 0);
   };
 
-  it('the funnel counts leads into each stage, and shows rejected SQLs, recycled leads and the reopened deal as backward moves', async () => {
+  it('the funnel follows the window’s new leads to now, counts entries apart, and shows rejected SQLs, recycled leads and the reopened deal as backward moves', async () => {
     await ingest();
     const funnel = await funnelReport(db.pool, window);
-    expect(funnel.stages).toEqual([
+    expect(funnel.cohort.stages).toEqual([
       { stage: 'captured', leads: 4, conversionFromPrevious: null },
       { stage: 'mql', leads: 4, conversionFromPrevious: 1 },
       { stage: 'working', leads: 4, conversionFromPrevious: 1 },
@@ -178,16 +190,25 @@ describe('closed-loop reports on a fixture stream with backward moves and late e
       { stage: 'opportunity', leads: 1, conversionFromPrevious: 0.5 },
       { stage: 'won', leads: 1, conversionFromPrevious: 1 },
     ]);
+    expect(funnel.stages.map((s) => s.leads)).toEqual([4, 4, 4, 2, 1, 1]);
     expect(funnel.backward).toEqual({ rejected: 1, recycled: 1, reopened: 1 });
     expect(funnel.exits).toEqual({ disqualified: 1, lost: 1 });
 
     const bySource = await funnelReport(db.pool, { ...window, groupBy: 'source' });
     const webinar = bySource.groups!.find((g) => g.group === 'webinar')!;
     expect(webinar.stages.map((s) => s.leads)).toEqual([2, 2, 2, 1, 1, 1]);
+    expect(webinar.cohort.stages.map((s) => s.leads)).toEqual([2, 2, 2, 1, 1, 1]);
     expect(webinar.backward).toEqual({ rejected: 1, recycled: 1, reopened: 1 });
-    // A window that ends before the deal: no opportunity yet.
+    // A window that ends before the deal: no opportunity entered yet, but its leads are followed to now.
     const firstDay = await funnelReport(db.pool, { from: at(-H), to: at(D + H) });
     expect(firstDay.stages.map((s) => s.leads)).toEqual([4, 4, 4, 2, 0, 0]);
+    expect(firstDay.cohort.stages.map((s) => s.leads)).toEqual([4, 4, 4, 2, 1, 1]);
+    // A window after everyone was first seen: an empty cohort, no rate, though stages were entered in it.
+    const later = await funnelReport(db.pool, { from: at(1.5 * D), to: at(30 * D) });
+    expect(later.stages.map((s) => s.leads)).toEqual([0, 0, 0, 1, 1, 1]);
+    expect(later.cohort.stages.map((s) => [s.leads, s.conversionFromPrevious])).toEqual(
+      Array.from({ length: 6 }, () => [0, null]),
+    );
   });
 
   it('a late touch goes into the lead’s history where it happened: Dee worked, then SQL', async () => {
@@ -269,10 +290,34 @@ describe('closed-loop reports on a fixture stream with backward moves and late e
       { group: 'ann', byReason: [{ reason: 'stalled', recycled: 1, disqualified: 0 }] },
       { group: 'bob', byReason: [{ reason: 'no_budget', recycled: 0, disqualified: 1 }] },
     ]);
-    const attribution = await attributionReport(db.pool, window);
-    const deal = { opportunities: 1, pipeline: 60000, won: 1, revenue: 60000 };
+    // deal-1 came without a currency: it counts in the default one, and the report says which.
+    const attribution = await attributionReport(db.pool, window, 'USD');
+    expect(attribution.defaultCurrency).toBe('USD');
+    const usd = [{ currency: 'USD', amount: 60000 }];
+    const deal = { opportunities: 1, pipeline: usd, won: 1, revenue: usd };
     expect(attribution.firstTouch).toEqual([{ source: 'webinar', campaign: 'spring', ...deal }]);
     expect(attribution.lastTouch).toEqual([{ source: 'ads', campaign: 'retarget', ...deal }]);
+  });
+
+  it('every report’s body is what its route’s schema describes, grouped or not', async () => {
+    const reports = [
+      [FunnelReport, (w: Window) => funnelReport(db.pool, w)],
+      [VelocityReport, (w: Window) => velocityReport(db.pool, w)],
+      [SlaReport, (w: Window) => slaReport(db.pool, w)],
+      [EffortReport, (w: Window) => effortReport(db.pool, w)],
+      [CalibrationReport, (w: Window) => calibrationReport(db.pool, w)],
+      [RecycleReasonsReport, (w: Window) => recycleReasonsReport(db.pool, w)],
+      [AttributionReport, (w: Window) => attributionReport(db.pool, w, 'USD')],
+    ] as const;
+    for (const groupBy of [undefined, ...GROUP_BY]) {
+      for (const [schema, build] of reports) {
+        const w = { ...window, groupBy };
+        const body = { from: w.from.toISOString(), to: w.to.toISOString(), ...(groupBy ? { groupBy } : {}) };
+        const sent: unknown = JSON.parse(JSON.stringify({ ...body, ...(await build(w)) }));
+        const parsed = schema.safeParse(sent);
+        expect(parsed.error?.issues ?? [], `${groupBy ?? 'ungrouped'}`).toEqual([]);
+      }
+    }
   });
 
   it('feeds every outcome back to marketing once', async () => {
@@ -316,6 +361,110 @@ describe('closed-loop reports on a fixture stream with backward moves and late e
       }
       while ((await projectNext({ pool: other, schema: shuffled.schema, producer: 'reporting' }, 5)) > 0);
       expect(await projectionSnapshot(other)).toEqual(inOrder);
+    }
+  });
+});
+
+/**
+ * Leads qualified before the window whose deals land in it, and a new lead the CRM reports won without an
+ * opportunity first; deals in euros, in dollars, and one without a currency.
+ */
+describe('leadership reads no conversion above 100 % and no sum across currencies', () => {
+  const migrations = new URL('../../migrations', import.meta.url).pathname;
+  const db = migratedSchema('reports_trust', migrations, 'reporting');
+  const [P, Q, N] = ['pat', 'quinn', 'nell'].map(lead) as [string, string, string];
+  const window = { from: at(-H), to: at(30 * D) };
+  const qualifiedBefore = (id: string, name: string) => [
+    ev('lead.upserted', id, -10 * D, profile(name, 'ads')),
+    ev('lead.sales-ready', id, -9 * D, salesReady(name, -9 * D, 70, 1, 'A')),
+    ev('lead.qualified', id, -8 * D, { sdrId: 'ann', evidence, actor: user('ann') }),
+  ];
+  const story: HandoffEvent[] = [
+    ...qualifiedBefore(P, 'pat'),
+    ev('deal.updated', P, D, { dealId: 'p-1', stage: 'opportunity', amount: 1000, currency: 'EUR' }),
+    ev('deal.updated', P, 2 * D, { dealId: 'p-1', stage: 'won', amount: 1000, currency: 'EUR' }),
+    ...qualifiedBefore(Q, 'quinn'),
+    ev('deal.updated', Q, D, { dealId: 'q-1', stage: 'opportunity', amount: 500 }),
+    // Nell: first seen in the window, qualified untouched, and won with no opportunity reported first.
+    ev('lead.upserted', N, 0, profile('nell', 'webinar')),
+    ev('lead.sales-ready', N, H, salesReady('nell', H, 80, 1, 'A')),
+    ev('lead.qualified', N, D, { sdrId: 'ann', evidence, actor: user('ann') }),
+    ev('deal.updated', N, 3 * D, { dealId: 'n-1', stage: 'won', amount: 2000, currency: 'USD' }),
+  ];
+
+  it('the funnel’s rates come from the cohort: more opportunities than SQLs entered in the window is no "200 %"', async () => {
+    await withTransaction(db.pool, (tx) => appendEvents(tx, story));
+    while ((await projectNext({ pool: db.pool, schema: db.schema, producer: 'reporting' }, 50)) > 0);
+    const funnel = await funnelReport(db.pool, window);
+    // Entered in the window: 1 SQL (Nell), 2 opportunities (Pat, Quinn), 2 wins (Pat, Nell).
+    expect(funnel.stages.map((s) => [s.stage, s.leads])).toEqual([
+      ['captured', 1],
+      ['mql', 1],
+      ['working', 0],
+      ['sql', 1],
+      ['opportunity', 2],
+      ['won', 2],
+    ]);
+    // The cohort is Nell alone, followed to now: she passed every stage on her way to the win.
+    expect(funnel.cohort.stages.map((s) => [s.stage, s.leads, s.conversionFromPrevious])).toEqual([
+      ['captured', 1, null],
+      ['mql', 1, 1],
+      ['working', 1, 1],
+      ['sql', 1, 1],
+      ['opportunity', 1, 1],
+      ['won', 1, 1],
+    ]);
+    expect(funnel.cohort.definition).toMatch(/first seen .* in the window, followed to now/);
+    for (const s of funnel.cohort.stages) expect(s.conversionFromPrevious ?? 0).toBeLessThanOrEqual(1);
+  });
+
+  it('attribution lists pipeline and revenue per currency; a deal without one counts in the default, named', async () => {
+    const attribution = await attributionReport(db.pool, window, 'USD');
+    expect(attribution.defaultCurrency).toBe('USD');
+    expect(attribution.firstTouch).toEqual([
+      {
+        source: 'ads',
+        campaign: '(none)',
+        opportunities: 2,
+        won: 1,
+        pipeline: [
+          { currency: 'EUR', amount: 1000 },
+          { currency: 'USD', amount: 500 },
+        ],
+        revenue: [{ currency: 'EUR', amount: 1000 }],
+      },
+      {
+        source: 'webinar',
+        campaign: '(none)',
+        opportunities: 1,
+        won: 1,
+        pipeline: [{ currency: 'USD', amount: 2000 }],
+        revenue: [{ currency: 'USD', amount: 2000 }],
+      },
+    ]);
+    // Another organisation's default: Quinn's deal is in euros there.
+    const inEuros = await attributionReport(db.pool, window, 'EUR');
+    expect(inEuros.firstTouch[0]!.pipeline).toEqual([{ currency: 'EUR', amount: 1500 }]);
+  });
+
+  it('a target counts only revenue in its currency; revenue in others is listed apart', async () => {
+    await saveTarget(db.pool, '2026-03', { revenue: 10000, currency: 'EUR' }, 'lee');
+    const report = await targetReport(db.pool, '2026-03', '2026-03-31', 'USD');
+    expect(report.currency).toBe('EUR');
+    expect(report.progress.actual).toMatchObject({ revenue: 1000, deals: 2 });
+    expect(report.progress.otherCurrencies).toEqual([{ currency: 'USD', amount: 2000, deals: 1 }]);
+    // The rates are measured on the MQLs of the trailing 180 days, followed to now.
+    expect(report.measuredOver).toMatchObject({ mqls: 3, sqls: 3, opportunities: 3, won: 2 });
+    expect(report.measuredOver.wonRevenue).toEqual([
+      { currency: 'EUR', amount: 1000, deals: 1 },
+      { currency: 'USD', amount: 2000, deals: 1 },
+    ]);
+    // A target set without a currency is in the default one.
+    await saveTarget(db.pool, '2026-04', { revenue: 10000 }, 'lee');
+    const april = await targetReport(db.pool, '2026-04', '2026-04-01', 'USD');
+    expect(april.currency).toBe('USD');
+    for (const body of [report, april]) {
+      expect(TargetReport.safeParse(JSON.parse(JSON.stringify(body))).error?.issues ?? []).toEqual([]);
     }
   });
 });

@@ -1,10 +1,11 @@
 import type { Queryable } from '@handoff/db';
-import { buildFunnel, byGroup, ratio } from '../domain/funnel.js';
+import { buildFunnel, byGroup, ratio, type Funnel } from '../domain/funnel.js';
 import {
   attribution,
   calibration,
   dispositionReasons,
   effort,
+  funnelCohort,
   funnelCounts,
   slaBreaches,
   slaCompliance,
@@ -27,8 +28,27 @@ async function overallAndGroups<R extends { group: string }, T>(
   return { ...overall, groups };
 }
 
-export function funnelReport(db: Queryable, w: Window) {
-  return overallAndGroups(w, (x) => funnelCounts(db, x), buildFunnel);
+/** The funnel of the window: stage entries, backward moves and exits, and the window's cohort followed to now. */
+export async function funnelReport(
+  db: Queryable,
+  w: Window,
+): Promise<Funnel & { groups?: Array<Funnel & { group: string }> }> {
+  const all = { ...w, groupBy: undefined };
+  const [moves, cohort, groupMoves, groupCohort] = await Promise.all([
+    funnelCounts(db, all),
+    funnelCohort(db, all),
+    w.groupBy ? funnelCounts(db, w) : undefined,
+    w.groupBy ? funnelCohort(db, w) : undefined,
+  ]);
+  const overall = buildFunnel(moves, cohort);
+  if (!groupMoves || !groupCohort) return overall;
+  const movesOf = byGroup(groupMoves);
+  const cohortOf = byGroup(groupCohort);
+  const names = [...new Set([...movesOf.keys(), ...cohortOf.keys()])].sort();
+  return {
+    ...overall,
+    groups: names.map((group) => ({ group, ...buildFunnel(movesOf.get(group) ?? [], cohortOf.get(group) ?? []) })),
+  };
 }
 
 export async function velocityReport(db: Queryable, w: Window) {
@@ -191,8 +211,46 @@ export async function recycleReasonsReport(db: Queryable, w: Window) {
   };
 }
 
-export async function attributionReport(db: Queryable, w: Window) {
-  const rows = await attribution(db, w);
-  const model = (m: string) => rows.filter((r) => r.model === m).map(({ model: _, ...r }) => r);
-  return { firstTouch: model('first_touch'), lastTouch: model('last_touch') };
+/** An amount in one currency: amounts in different currencies are listed side by side, never added up. */
+export interface Amount {
+  currency: string;
+  amount: number;
+}
+
+/**
+ * Pipeline and revenue by first- and last-touch source and campaign, each amount per currency (deals sent
+ * without a currency count in `defaultCurrency`, which the report names). Rows with the most wins come first.
+ */
+export async function attributionReport(db: Queryable, w: Window, defaultCurrency: string) {
+  const rows = await attribution(db, w, defaultCurrency);
+  const model = (m: string) => {
+    const bySource = new Map<
+      string,
+      { source: string; campaign: string; opportunities: number; won: number; pipeline: Amount[]; revenue: Amount[] }
+    >();
+    for (const r of rows.filter((x) => x.model === m)) {
+      const key = JSON.stringify([r.source, r.campaign]);
+      const entry = bySource.get(key) ?? {
+        source: r.source,
+        campaign: r.campaign,
+        opportunities: 0,
+        won: 0,
+        pipeline: [],
+        revenue: [],
+      };
+      entry.opportunities += r.opportunities;
+      entry.won += r.won;
+      if (r.opportunities > 0) entry.pipeline.push({ currency: r.currency, amount: r.pipeline });
+      if (r.won > 0) entry.revenue.push({ currency: r.currency, amount: r.revenue });
+      bySource.set(key, entry);
+    }
+    return [...bySource.values()].sort(
+      (a, b) =>
+        b.won - a.won ||
+        b.opportunities - a.opportunities ||
+        a.source.localeCompare(b.source) ||
+        a.campaign.localeCompare(b.campaign),
+    );
+  };
+  return { defaultCurrency, firstTouch: model('first_touch'), lastTouch: model('last_touch') };
 }

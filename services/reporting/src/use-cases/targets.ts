@@ -10,12 +10,18 @@ import {
   TargetSplitError,
   type TargetInput,
 } from '../domain/targets.js';
-import { funnelTotals, sdrsByTeam } from '../store/reports.js';
+import { funnelTotals, mqlCohort, sdrsByTeam, type CurrencyTotal } from '../store/reports.js';
 
 /** What leadership puts for a period. */
 export const TargetBody = z
   .object({
     revenue: z.number().positive(),
+    /** The revenue's currency (ISO 4217); the organisation's default when absent. Only deals in it count. */
+    currency: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, 'a three-letter ISO 4217 code')
+      .transform((c) => c.toUpperCase())
+      .optional(),
     averageDealSize: z.number().positive().optional(),
     /** Team id → share of the target; the shares add up to 1. */
     teamSplit: z.record(z.string().min(1), z.number().min(0).max(1)).optional(),
@@ -53,25 +59,39 @@ export async function saveTarget(db: Queryable, period: string, input: TargetInp
   );
 }
 
+/** A currency's won revenue and deals among the per-currency totals (0 when none). */
+const inCurrency = (totals: CurrencyTotal[], currency: string) =>
+  totals.find((t) => t.currency === currency) ?? { currency, amount: 0, deals: 0 };
+
 /**
- * A period's target decomposed with the funnel's rates measured over the
- * trailing 180 days (defaults where history is thin, and it says which), and
- * plan vs actual as of `today`.
+ * A period's target decomposed with the funnel's rates, measured on the cohort of leads that became MQLs over
+ * the trailing 180 days and followed to now (defaults where history is thin, and it says which), and plan vs
+ * actual as of `today`. The target is in one currency (its own, else `defaultCurrency`): only won deals in it
+ * count toward it and measure the deal size; revenue won in other currencies is listed apart, never added.
  */
-export async function targetReport(db: Queryable, period: string, today: string) {
+export async function targetReport(db: Queryable, period: string, today: string, defaultCurrency: string) {
   const { rows } = await db.query<{ input: TargetInput }>('SELECT input FROM targets WHERE period = $1', [period]);
   const input = rows[0]?.input;
   if (!input) throw notFound(`no target for ${period}: PUT /v1/targets/${period} sets one`);
+  const currency = input.currency ?? defaultCurrency;
   const { start, end } = asBadRequest(() => parsePeriod(period));
   const asOf = new Date(dayStart(today).getTime() + DAY);
-  const [measured, sdrs, actualTotals] = await Promise.all([
-    funnelTotals(db, new Date(asOf.getTime() - TRAILING_DAYS * DAY), asOf),
+  const measuredFrom = new Date(asOf.getTime() - TRAILING_DAYS * DAY);
+  const [cohort, sdrs, actualTotals] = await Promise.all([
+    mqlCohort(db, measuredFrom, asOf, defaultCurrency),
     sdrsByTeam(db, new Date(asOf.getTime() - 90 * DAY)),
-    funnelTotals(db, dayStart(start), new Date(Math.min(asOf.getTime(), dayStart(end).getTime() + DAY))),
+    funnelTotals(
+      db,
+      dayStart(start),
+      new Date(Math.min(asOf.getTime(), dayStart(end).getTime() + DAY)),
+      defaultCurrency,
+    ),
   ]);
+  const cohortRevenue = inCurrency(cohort.wonRevenue, currency);
+  const measured = { ...cohort, wonRevenue: cohortRevenue.amount, wonInCurrency: cohortRevenue.deals };
   const plan = asBadRequest(() => planTarget(period, input, chooseRates(measured, input.averageDealSize), sdrs));
   const actual = {
-    revenue: actualTotals.wonRevenue,
+    revenue: inCurrency(actualTotals.wonRevenue, currency).amount,
     deals: actualTotals.won,
     opportunities: actualTotals.opportunities,
     sqls: actualTotals.sqls,
@@ -79,13 +99,22 @@ export async function targetReport(db: Queryable, period: string, today: string)
   };
   return {
     period,
+    currency,
     input,
     measuredOver: {
-      from: new Date(asOf.getTime() - TRAILING_DAYS * DAY).toISOString(),
+      from: measuredFrom.toISOString(),
       to: asOf.toISOString(),
-      ...measured,
+      cohort: 'leads that became MQLs in these dates, followed to now',
+      mqls: cohort.mqls,
+      sqls: cohort.sqls,
+      opportunities: cohort.opportunities,
+      won: cohort.won,
+      wonRevenue: cohort.wonRevenue,
     },
     plan,
-    progress: planVsActual(plan, actual, today, new Set(input.holidays ?? [])),
+    progress: {
+      ...planVsActual(plan, actual, today, new Set(input.holidays ?? [])),
+      otherCurrencies: actualTotals.wonRevenue.filter((t) => t.currency !== currency),
+    },
   };
 }

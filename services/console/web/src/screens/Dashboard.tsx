@@ -15,7 +15,8 @@ import {
 import { ApiError, qs } from '../api';
 import { Kpi } from '../components/lead-insight';
 import { Empty, ErrorText, Loaded, Panel, Select, TextInput, useApi, useNow } from '../components/ui';
-import { label, minutes, money, number, percent } from '../format';
+import { label, minutes, number, percent } from '../format';
+import { amounts, moneyIn, type Amount } from '../money';
 import { useSignedIn } from '../session';
 
 const COLORS = ['#2563eb', '#16a34a', '#d97706', '#dc2626', '#7c3aed', '#0891b2', '#db2777', '#65a30d'];
@@ -29,9 +30,28 @@ const DAY = 86_400_000;
 const STAGE_ORDER = ['captured', 'mql', 'working', 'sql', 'opportunity', 'won'];
 
 interface Funnel {
-  stages: Array<{ stage: string; leads: number; conversionFromPrevious: number | null }>;
+  /** Entries into each stage in the window (any lead, first seen whenever): no rate is read here. */
+  stages: Array<{ stage: string; leads: number }>;
+  /** The leads first seen in the window, followed to now: the conversion rates. */
+  cohort: {
+    definition: string;
+    stages: Array<{ stage: string; leads: number; conversionFromPrevious: number | null }>;
+  };
   backward: Record<string, number>;
   exits: Record<string, number>;
+}
+interface Attributed {
+  source: string;
+  campaign: string;
+  opportunities: number;
+  won: number;
+  pipeline: Amount[];
+  revenue: Amount[];
+}
+interface Attribution {
+  defaultCurrency: string;
+  firstTouch: Attributed[];
+  lastTouch: Attributed[];
 }
 interface Weekly {
   week: string;
@@ -80,6 +100,7 @@ export function Dashboard() {
   const velocity = useApi<Velocity>(`/api/reporting/v1/reports/velocity${qs(range)}`, live);
   const effort = useApi<Effort>(`/api/reporting/v1/reports/effort${qs(range)}`, live);
   const reasons = useApi<Reasons>(`/api/reporting/v1/reports/recycle-reasons${qs(range)}`, live);
+  const attribution = useApi<Attribution>(`/api/reporting/v1/reports/attribution${qs(range)}`, live);
   return (
     <>
       <div className="toolbar">
@@ -118,12 +139,19 @@ export function Dashboard() {
           </Loaded>
         </Panel>
       </div>
+      <Panel title="Pipeline and revenue by first-touch source" id="attribution">
+        <Loaded query={attribution} what="attribution">
+          {(a) => <AttributionView attribution={a} />}
+        </Loaded>
+      </Panel>
     </>
   );
 }
 
 function FunnelView({ funnel }: { funnel: Funnel }) {
-  if (funnel.stages.every((s) => s.leads === 0)) {
+  const cohort = funnel.cohort.stages;
+  const entered = new Map(funnel.stages.map((s) => [s.stage, s.leads]));
+  if (cohort.every((s) => s.leads === 0) && funnel.stages.every((s) => s.leads === 0)) {
     return (
       <Empty>
         No lead moved in this window. Widen the window, or check that your lead sources send leads (on a local stack,
@@ -133,40 +161,51 @@ function FunnelView({ funnel }: { funnel: Funnel }) {
   }
   return (
     <>
+      <p className="muted small" id="funnel-cohort">
+        Cohort: leads first seen in this window, followed to today. Each stage counts those that have reached it or a
+        later one since, and “From previous” is read on them, so it never exceeds 100 %. “Entered in window” counts
+        every lead that moved into the stage in the window, whenever it was first seen: it is no rate.
+      </p>
       <div
         className="chart"
         role="img"
-        aria-label={`Funnel: ${funnel.stages.map((s) => `${s.stage} ${s.leads}`).join(', ')}`}
+        aria-label={`Funnel of the cohort: ${cohort.map((s) => `${s.stage} ${s.leads}`).join(', ')}`}
       >
         <ResponsiveContainer width="100%" height={220}>
-          <BarChart data={funnel.stages} layout="vertical" margin={{ left: 30 }}>
+          <BarChart data={cohort} layout="vertical" margin={{ left: 30 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis type="number" allowDecimals={false} />
             <YAxis type="category" dataKey="stage" tickFormatter={label} width={90} interval={0} />
             <Tooltip />
-            <Bar dataKey="leads" name="Leads" fill="#2563eb" />
+            <Bar dataKey="leads" name="Cohort leads" fill="#2563eb" />
           </BarChart>
         </ResponsiveContainer>
       </div>
-      <table id="funnel-table">
-        <caption className="sr-only">Leads entering each stage, and conversion</caption>
+      <table id="funnel-table" aria-describedby="funnel-cohort">
+        <caption className="sr-only">The cohort’s leads at each stage, conversion, and entries in the window</caption>
         <thead>
           <tr>
             <th scope="col">Stage</th>
             <th scope="col" className="num">
-              Leads
+              Cohort reached
             </th>
             <th scope="col" className="num">
               From previous
             </th>
+            <th scope="col" className="num">
+              Entered in window
+            </th>
           </tr>
         </thead>
         <tbody>
-          {funnel.stages.map((s) => (
+          {cohort.map((s) => (
             <tr key={s.stage} data-stage={s.stage}>
               <th scope="row">{label(s.stage)}</th>
               <td className="num">{number(s.leads)}</td>
-              <td className="num">{percent(s.conversionFromPrevious)}</td>
+              <td className="num" data-rate="from-previous">
+                {percent(s.conversionFromPrevious)}
+              </td>
+              <td className="num">{number(entered.get(s.stage) ?? 0)}</td>
             </tr>
           ))}
         </tbody>
@@ -193,6 +232,52 @@ function FunnelView({ funnel }: { funnel: Funnel }) {
           </ul>
         </div>
       </div>
+    </>
+  );
+}
+
+function AttributionView({ attribution }: { attribution: Attribution }) {
+  const rows = attribution.firstTouch;
+  if (rows.length === 0) return <Empty>No opportunity was opened or won in this window.</Empty>;
+  return (
+    <>
+      <table id="attribution-table">
+        <caption className="sr-only">Pipeline and revenue by first-touch source and campaign, per currency</caption>
+        <thead>
+          <tr>
+            <th scope="col">Source · campaign</th>
+            <th scope="col" className="num">
+              Opportunities
+            </th>
+            <th scope="col" className="num">
+              Pipeline
+            </th>
+            <th scope="col" className="num">
+              Won
+            </th>
+            <th scope="col" className="num">
+              Revenue
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={`${r.source}/${r.campaign}`} data-source={r.source}>
+              <th scope="row">
+                {r.source} · {r.campaign}
+              </th>
+              <td className="num">{number(r.opportunities)}</td>
+              <td className="num">{amounts(r.pipeline)}</td>
+              <td className="num">{number(r.won)}</td>
+              <td className="num">{amounts(r.revenue)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted small">
+        Amounts are per currency, never added across currencies (no exchange rates). Deals sent without a currency count
+        in {attribution.defaultCurrency}.
+      </p>
     </>
   );
 }
@@ -379,6 +464,7 @@ interface Counts {
 }
 interface TargetReport {
   period: string;
+  currency: string;
   plan: {
     revenue: number;
     workingDays: number;
@@ -394,6 +480,8 @@ interface TargetReport {
     attainment: number | null;
     neededPerRemainingDay: Counts | null;
     onTrack: boolean;
+    /** Revenue won in other currencies: not counted toward the target. */
+    otherCurrencies: Array<Amount & { deals: number }>;
   };
 }
 
@@ -421,6 +509,7 @@ function PlanVsActual() {
 
 function TargetView({ report }: { report: TargetReport }) {
   const p = report.progress;
+  const money = (n: number) => moneyIn(n, report.currency);
   const rows: Array<[string, keyof Counts, (n: number) => string]> = [
     ['Revenue', 'revenue', money],
     ['Deals won', 'deals', (n) => number(n, 1)],
@@ -463,6 +552,11 @@ function TargetView({ report }: { report: TargetReport }) {
           ))}
         </tbody>
       </table>
+      {p.otherCurrencies.length > 0 ? (
+        <p className="small" id="other-currencies">
+          Won in other currencies, not counted toward the {report.currency} target: {amounts(p.otherCurrencies)}
+        </p>
+      ) : null}
       <p className="muted small">
         Rates:{' '}
         {Object.entries(report.plan.rates)
@@ -477,9 +571,13 @@ function SetTarget({ period, path }: { period: string; path: string }) {
   const { call, role } = useSignedIn();
   const queryClient = useQueryClient();
   const [revenue, setRevenue] = useState('1000000');
+  const [currency, setCurrency] = useState('');
   const save = useMutation<unknown, ApiError, void>({
     mutationFn: () =>
-      call(`/api/reporting/v1/targets/${period}`, { method: 'PUT', body: { revenue: Number(revenue) } }),
+      call(`/api/reporting/v1/targets/${period}`, {
+        method: 'PUT',
+        body: { revenue: Number(revenue), ...(currency.trim() ? { currency: currency.trim() } : {}) },
+      }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: [path] }),
   });
   if (role !== 'leadership' && role !== 'admin') return <p className="muted">Leadership sets targets.</p>;
@@ -492,12 +590,20 @@ function SetTarget({ period, path }: { period: string; path: string }) {
       }}
     >
       <TextInput
-        label={`Revenue target for ${period} (USD)`}
+        label={`Revenue target for ${period}`}
         type="number"
         value={revenue}
         onChange={setRevenue}
         required
         error={save.error?.forField('revenue')}
+      />
+      <TextInput
+        label="Currency"
+        value={currency}
+        onChange={setCurrency}
+        placeholder="USD"
+        hint="ISO 4217 (EUR, GBP…); empty: the organisation’s default. Only deals won in it count."
+        error={save.error?.forField('currency')}
       />
       <button type="submit" disabled={save.isPending}>
         Set target
