@@ -223,6 +223,8 @@ export const DealUpdated = z.object({
 export const MarketingFeedback = z.object({
   outcome: z.enum(['sql', 'won', 'lost', 'disqualified', 'recycled']),
   amount: z.number().nonnegative().optional(),
+  /** The won amount's currency as the CRM sent it (ISO 4217); absent when it sent none. Never add across them. */
+  currency: z.string().length(3).optional(),
   reason: RecycleReason.optional(),
   stage: LeadStage.optional(),
 });

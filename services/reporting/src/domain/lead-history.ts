@@ -170,6 +170,7 @@ export interface Feedback {
   correlationId: string;
   outcome: 'sql' | 'won' | 'lost' | 'disqualified' | 'recycled';
   amount?: number;
+  currency?: string;
   reason?: string;
 }
 
@@ -501,7 +502,10 @@ function feedbackOf(event: StoredEvent, leadId: string): Feedback | undefined {
       return { ...base, outcome: 'disqualified', reason: String(d.reason) };
     case 'deal.updated': {
       const amount = num(d.amount);
-      if (d.stage === 'won') return { ...base, outcome: 'won', ...(amount === null ? {} : { amount }) };
+      if (d.stage === 'won') {
+        const currency = typeof d.currency === 'string' ? { currency: d.currency } : {};
+        return { ...base, outcome: 'won', ...(amount === null ? {} : { amount, ...currency }) };
+      }
       if (d.stage === 'lost') return { ...base, outcome: 'lost' };
       return undefined;
     }

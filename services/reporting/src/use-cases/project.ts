@@ -38,6 +38,7 @@ export async function projectEvents(tx: PoolClient, events: StoredEvent[], outbo
       data: {
         outcome: f.outcome,
         ...(f.amount === undefined ? {} : { amount: f.amount }),
+        ...(f.currency === undefined ? {} : { currency: f.currency }),
         ...(f.reason === undefined ? {} : { reason: f.reason as never }),
         stage: states.get(f.leadId)?.facts.stage ?? undefined,
       },

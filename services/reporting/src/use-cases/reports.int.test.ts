@@ -123,7 +123,7 @@ const stream: HandoffEvent[] = [
   ev('deal.updated', A, 3 * D, { dealId: 'deal-1', stage: 'opportunity', amount: 50000 }),
   ev('deal.updated', A, 10 * D, { dealId: 'deal-1', stage: 'lost' }),
   ev('deal.updated', A, 12 * D, { dealId: 'deal-1', stage: 'opportunity' }),
-  ev('deal.updated', A, 20 * D, { dealId: 'deal-1', stage: 'won', amount: 60000 }),
+  ev('deal.updated', A, 20 * D, { dealId: 'deal-1', stage: 'won', amount: 60000, currency: 'USD' }),
   // Bob: ads; tier B first touch breached (due T0+6h, touched at T0+6.5h); disqualified for no budget.
   ev('lead.upserted', B, H, profile('bob', 'ads', 'retarget')),
   ev('lead.sales-ready', B, 5 * H, salesReady('bob', 5 * H, 45, 1, 'B')),
@@ -322,12 +322,14 @@ describe('closed-loop reports on a fixture stream with backward moves and late e
 
   it('feeds every outcome back to marketing once', async () => {
     const feedback = (await db.outboxEvents()).filter((e) => e.type === 'marketing.feedback');
-    expect(feedback.map((e) => [e.leadId, e.data.outcome, e.data.reason ?? e.data.amount ?? null]).sort()).toEqual(
+    const won = (e: { data: Record<string, unknown> }) =>
+      e.data.amount === undefined ? null : [e.data.amount, e.data.currency ?? null].join(' ');
+    expect(feedback.map((e) => [e.leadId, e.data.outcome, e.data.reason ?? won(e)]).sort()).toEqual(
       [
         [A, 'lost', null],
         [A, 'sql', null],
         [A, 'sql', null],
-        [A, 'won', 60000],
+        [A, 'won', '60000 USD'],
         [B, 'disqualified', 'no_budget'],
         [C, 'recycled', 'stalled'],
         [DL, 'sql', null],
