@@ -131,6 +131,30 @@ describe('marketing ops tune, validate and publish a rule set; every lead is re-
     expect((await callApi(`${scoring()}/v1/rule-sets/${draft.body.id}/publish`, { token: ops, body: {} })).status).toBe(
       409,
     );
+    const version = await callApi<RuleSetBody>(`${scoring()}/v1/rule-sets/${draft.body.id}`, { token: leader });
+    expect(version.body).toMatchObject({ id: draft.body.id, status: 'published', active: true });
+    expect(version.body.definition.mql).toEqual(tuned.mql);
+
+    // The backtest against the built-in version: only the tuned one makes the webinar lead an MQL.
+    const backtest = await callApi<{
+      baseline: { version: number; mqls: number };
+      candidate: { version: number; mqls: number };
+      changed: Array<{ leadId: string; baselineMqlAt: string | null; candidateMqlAt: string | null }>;
+    }>(`${scoring()}/v1/rule-sets/${draft.body.id}/backtest`, {
+      token: ops,
+      body: {
+        from: new Date(Date.now() - 7 * 86_400_000).toISOString(),
+        to: new Date(Date.now() + 86_400_000).toISOString(),
+        baseline: 'default',
+        sdrs: 2,
+      },
+    });
+    expect(backtest.status).toBe(200);
+    expect(backtest.body.baseline).toMatchObject({ version: 1, mqls: 0 });
+    expect(backtest.body.candidate).toMatchObject({ version: draft.body.version, mqls: 1 });
+    expect(backtest.body.changed).toEqual([
+      expect.objectContaining({ leadId, baselineMqlAt: null, candidateMqlAt: expect.any(String) }),
+    ]);
 
     // The existing lead is re-scored under the new version without any new activity, crosses the new
     // threshold, and reaches an SDR.

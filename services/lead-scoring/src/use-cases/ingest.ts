@@ -1,13 +1,16 @@
+import { createHash } from 'node:crypto';
 import {
   accountIdFromDomain,
   companyDomainOf,
   leadIdFromEmail,
   nameBasedId,
   newOrigin,
+  type Actor,
   type LeadProfile,
 } from '@handoff/contracts';
 import { HandoffError } from '@handoff/errors';
 import { EventBatch, type OutboxWriter } from '@handoff/kafka';
+import type { ActivityReceipts, ReceiptStatus } from '../store/activity-receipts.js';
 
 const SERVICE = 'lead-scoring';
 
@@ -28,6 +31,34 @@ export interface ActivityInput {
   properties?: Record<string, unknown> | undefined;
 }
 
+/** What ingest did with an activity: `new` ones go on to be scored; a `duplicate` or `conflict` changes nothing. */
+export interface IngestedActivity {
+  activityId: string;
+  leadId: string;
+  status: ReceiptStatus;
+}
+
+/**
+ * SHA-256 of an activity as the client sent it, its keys in order: the same content sent again (by anyone: the
+ * caller is not part of it) has the same digest.
+ */
+export function contentDigest(item: ActivityInput): Buffer {
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(item)))
+    .digest();
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(object)
+      .sort()
+      .map((key) => [key, canonical(object[key])]),
+  );
+}
+
 /** The account a lead belongs to: the one given, else its company domain's (free-mail domains have none). */
 export function accountFor(email: string, given?: string): string | undefined {
   if (given) return given;
@@ -41,34 +72,47 @@ export function accountFor(email: string, given?: string): string | undefined {
  * so HTTP-born and Kafka-born leads and activities take one path.
  */
 export class Ingest {
-  constructor(
-    private readonly outbox: OutboxWriter,
-    private readonly clock: () => Date,
-  ) {}
+  private readonly outbox: OutboxWriter;
+  private readonly receipts: ActivityReceipts;
+  private readonly clock: () => Date;
 
-  /** Creates or updates a lead (by leadId, else by e-mail). */
+  constructor(options: { outbox: OutboxWriter; receipts: ActivityReceipts; clock: () => Date }) {
+    this.outbox = options.outbox;
+    this.receipts = options.receipts;
+    this.clock = options.clock;
+  }
+
+  /** Creates or updates a lead (by leadId, else by e-mail), as `actor` says. */
   async upsertLead(
     input: LeadProfile & { leadId?: string | undefined; accountId?: string | undefined },
-    correlationId?: string,
+    options: { correlationId?: string | undefined; actor: Actor },
   ): Promise<{ leadId: string; accountId: string | undefined }> {
     const { leadId: givenLeadId, accountId: givenAccountId, ...profile } = input;
     const leadId = givenLeadId ?? leadIdFromEmail(profile.email);
     const accountId = accountFor(profile.email, givenAccountId);
     const batch = new EventBatch(SERVICE);
-    batch.publish('lead.upserted', { leadId, accountId, origin: newOrigin(correlationId), data: { profile } });
+    batch.publish('lead.upserted', {
+      leadId,
+      accountId,
+      origin: newOrigin(options.correlationId),
+      data: { profile, actor: options.actor },
+    });
     await this.outbox.write(batch);
     return { leadId, accountId };
   }
 
   /**
-   * Records activities (idempotent by activityId, or by externalId). A time in
-   * the future would not count yet (scores are as of now): it is refused,
-   * naming the item (`field` is `at(index)`), rather than lost.
+   * Records activities, sent by `actor`, idempotent by activityId (or by
+   * externalId): an id is taken once, with a digest of its content; the same
+   * id again is a `duplicate` when its content is the same, a `conflict` when
+   * it is not, and neither reaches the outbox. A time in the future would not
+   * count yet (scores are as of now): it is refused, naming the item (`field`
+   * is `at(index)`), rather than lost.
    */
   async recordActivities(
     items: ActivityInput[],
-    options: { correlationId?: string | undefined; field: (index: number) => string },
-  ): Promise<Array<{ activityId: string; leadId: string }>> {
+    options: { correlationId?: string | undefined; actor: Actor; field: (index: number) => string },
+  ): Promise<IngestedActivity[]> {
     const latest = this.clock().getTime() + MAX_CLOCK_SKEW_MS;
     const future = items.findIndex((item) => item.occurredAt && Date.parse(item.occurredAt) > latest);
     if (future >= 0) {
@@ -78,7 +122,7 @@ export class Ingest {
       });
     }
     const batch = new EventBatch(SERVICE);
-    const accepted = items.map((item) => {
+    const received = items.map((item) => {
       const leadId = item.leadId ?? leadIdFromEmail(item.email!);
       const activityId =
         item.activityId ?? (item.externalId ? nameBasedId('activity', item.externalId) : crypto.randomUUID());
@@ -96,11 +140,19 @@ export class Ingest {
           ...(item.source ? { source: item.source } : {}),
           ...(item.campaign ? { campaign: item.campaign } : {}),
           properties: item.properties ?? {},
+          actor: options.actor,
         },
       });
       return { activityId, leadId };
     });
-    await this.outbox.write(batch);
-    return accepted;
+    const messages = batch.take();
+    const statuses = await this.receipts.record(
+      items.map((item, i) => ({
+        activityId: received[i]!.activityId,
+        digest: contentDigest(item),
+        message: messages[i]!,
+      })),
+    );
+    return received.map((r, i) => ({ ...r, status: statuses[i]! }));
   }
 }
