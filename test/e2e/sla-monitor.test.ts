@@ -6,6 +6,7 @@ import { publish, startAlone } from './alone.js';
 interface Timer {
   leadId: string;
   kind: string;
+  state: string;
   sdrId: string;
   team: string | null;
   policyId: string;
@@ -258,5 +259,103 @@ describe('sla-monitor over HTTP and Kafka: policies, calendars, the at-risk view
 
     const policies = await call<{ policies: Array<{ id: string }> }>('ops', 'GET', '/v1/sla-policies');
     expect(policies.body.policies.map((p) => p.id)).toEqual(['emea-b', 'tier-a', 'tier-b', 'tier-c']);
+  });
+
+  it('answers 404 for a lead it has never heard of, and 200 for one it knows: waiting for an SDR, or with every timer ended', async () => {
+    type Error = { error: { code: string; message: string } };
+    const madeUp = leadIdFromEmail('made-up@nowhere.example');
+    const waiting = leadIdFromEmail('waiting@five.example');
+    const ended = leadIdFromEmail('ended@four.example');
+    // Heard of, not yet assigned: lead-scoring said it is sales-ready.
+    await publish(
+      producer,
+      prefix,
+      createEvent('lead.sales-ready', 'lead-scoring', {
+        leadId: waiting,
+        origin: newOrigin(),
+        data: {
+          score: {
+            total: 72,
+            fit: 30,
+            engagement: 42,
+            grade: 'A',
+            tier: 'A',
+            ruleSetId: 'default',
+            ruleSetVersion: 1,
+            scoredAt: new Date().toISOString(),
+          },
+          tier: 'A',
+          reason: { kind: 'hand_raise', detail: 'demo_request' },
+          profile: { email: 'waiting@five.example', source: 'webinar' },
+        },
+      }),
+    );
+    // Assigned to Ann, then disqualified once its timer runs (topics have no order between them).
+    await publish(
+      producer,
+      prefix,
+      createEvent('lead.assigned', 'sdr-queue', {
+        leadId: ended,
+        origin: newOrigin(),
+        data: {
+          sdrId: 'ann',
+          teamId: 'emea',
+          tier: 'B',
+          rule: { id: 'r', strategy: 'round_robin', explanation: 'test' },
+          assignedAt: new Date().toISOString(),
+        },
+      }),
+    );
+    await waitFor(
+      async () =>
+        started.values<{ leadId: string }>(`${prefix}sla.started`).some((e) => e.leadId === ended) || undefined,
+      { what: 'the ended lead’s timer started', timeoutMs: 30_000 },
+    );
+    await publish(
+      producer,
+      prefix,
+      createEvent('lead.disqualified', 'sdr-queue', {
+        leadId: ended,
+        origin: newOrigin(),
+        data: { reason: 'no_need', actor: { kind: 'user', id: 'ann' } },
+      }),
+    );
+
+    const history = await waitFor(
+      async () => {
+        const res = await call<{ timers: Timer[] }>('ann', 'GET', `/v1/sla/leads/${ended}`);
+        return res.status === 200 && res.body.timers.every((t) => t.state !== 'open') ? res.body : undefined;
+      },
+      { what: 'the ended lead’s timers cancelled', timeoutMs: 30_000 },
+    );
+    // Its timers all ended: still a lead Ann holds, with its history and nothing running (nor at risk).
+    expect(history.timers.map((t) => [t.kind, t.state, t.sdrId, t.overdue, t.businessMinutesLeft])).toEqual([
+      ['first_touch', 'cancelled', 'ann', false, null],
+    ]);
+    const annsAtRisk = await call<{ items: Timer[] }>('ann', 'GET', '/v1/sla/at-risk');
+    expect(annsAtRisk.body.items.map((t) => t.leadId)).not.toContain(ended);
+
+    const known = await waitFor(
+      async () => {
+        const res = await call<{ leadId: string; timers: Timer[] }>('lee', 'GET', `/v1/sla/leads/${waiting}`);
+        return res.status === 200 ? res.body : undefined;
+      },
+      { what: 'the sales-ready lead known to sla-monitor', timeoutMs: 30_000 },
+    );
+    expect(known).toEqual({ leadId: waiting, timers: [] });
+    // Nobody holds it yet: no SDR's and no team's, so out of reach for an SDR or a manager, as one never heard of.
+    expect((await call('ann', 'GET', `/v1/sla/leads/${waiting}`)).status).toBe(404);
+
+    // A lead never heard of: a 404 for everyone, admins too, in the words of a refusal (ADR 0012).
+    const refused = await call<Error>('bob', 'GET', `/v1/sla/leads/${ended}`);
+    expect(refused.status).toBe(404);
+    for (const who of ['lee', 'root', 'ann', 'maya'] as const) {
+      const unknown = await call<Error>(who, 'GET', `/v1/sla/leads/${madeUp}`);
+      expect([who, unknown.status, unknown.body]).toEqual([
+        who,
+        404,
+        { error: { code: refused.body.error.code, message: refused.body.error.message.replace(ended, madeUp) } },
+      ]);
+    }
   });
 });

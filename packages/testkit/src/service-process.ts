@@ -83,7 +83,7 @@ export class ServiceProcess {
         JWT_SECRET: infra.jwtSecret,
         LOG_LEVEL: 'info',
         // Every answer is checked against the route's declared schema: a spec that lies fails the test.
-        HTTP_CHECK_RESPONSES: process.env.HTTP_CHECK_RESPONSES ?? 'false',
+        HTTP_CHECK_RESPONSES: process.env.HTTP_CHECK_RESPONSES ?? 'true',
         PORT: String(this.port),
         ...this.env,
       },

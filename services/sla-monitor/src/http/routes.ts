@@ -9,18 +9,12 @@ import { calendarsById, findCalendar, listCalendars, saveCalendar } from '../sto
 import { leadFacts } from '../store/leads.js';
 import { listPolicies, savePolicy } from '../store/policies.js';
 import { openTimersByDue, timersOf, type SlaTimer } from '../store/timers.js';
+import { AtRisk, CalendarScope, Calendars, LeadTimers, Policies, StoredCalendar } from './responses.js';
 
 const RecordId = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'lower-case letters, digits, _ . -');
 const CalendarBody = BusinessCalendar.omit({ id: true }).extend({
   /** Whom it is for: everyone (the default), a team, or one SDR; null: nobody yet. */
-  appliesTo: z
-    .union([
-      z.object({ default: z.literal(true) }),
-      z.object({ team: z.string().min(1).max(100) }),
-      z.object({ sdrId: z.string().min(1).max(100) }),
-    ])
-    .nullable()
-    .default(null),
+  appliesTo: CalendarScope.nullable().default(null),
 });
 const PolicyBody = SlaPolicyTerms.extend({ match: SlaPolicyMatch });
 /** The refusal of a setting that applies to every team: it is an admin's (RevOps), not one manager's. */
@@ -50,7 +44,9 @@ export function slaRoutes(deps: { pool: Pool; clock: () => Date }) {
       roles: ['sdr', 'sdr_manager', 'leadership', 'sales'],
       params: z.object({ id: z.uuid() }),
       responses: {
-        200: { description: 'Timers' },
+        200: { description: 'The lead’s timers, running and ended, oldest first', schema: LeadTimers },
+        400: { description: 'The id is not a UUID' },
+        403: { description: 'Not an SDR, manager, leadership or sales' },
         404: {
           description:
             'A lead this service has not heard of, or one out of reach (another SDR’s; another team’s for a manager): the same answer',
@@ -83,8 +79,9 @@ export function slaRoutes(deps: { pool: Pool; clock: () => Date }) {
         limit: z.coerce.number().int().min(1).max(500).default(50),
       }),
       responses: {
-        200: { description: 'Timers at risk' },
-        403: { description: 'Another SDR’s (for an SDR), or a team you do not manage' },
+        200: { description: 'Timers at risk, least business time left first', schema: AtRisk },
+        400: { description: 'A query parameter is invalid (limit outside 1–500, an empty sdrId or team)' },
+        403: { description: 'Another SDR’s (for an SDR), a team you do not manage, or a role without the view' },
         404: { description: 'An SDR you cannot see (not in a team you manage)' },
       },
       handler: async ({ query, principal }) => {
@@ -118,7 +115,10 @@ export function slaRoutes(deps: { pool: Pool; clock: () => Date }) {
       path: '/v1/sla-policies',
       summary: 'SLA policies: which leads (tier, team, source) and their allowances in business time.',
       roles: ['sdr_manager', 'leadership', 'marketing_ops'],
-      responses: { 200: { description: 'Policies' } },
+      responses: {
+        200: { description: 'Every policy, by id', schema: Policies },
+        403: { description: 'Not a manager, leadership or marketing ops' },
+      },
       handler: async () => ({ status: 200, body: { policies: await listPolicies(deps.pool) } }),
     }),
     defineRoute({
@@ -127,7 +127,12 @@ export function slaRoutes(deps: { pool: Pool; clock: () => Date }) {
       summary: 'One SLA policy.',
       roles: ['sdr_manager', 'leadership', 'marketing_ops'],
       params: z.object({ id: RecordId }),
-      responses: { 200: { description: 'The policy' }, 404: { description: 'Unknown policy' } },
+      responses: {
+        200: { description: 'The policy', schema: SlaPolicy },
+        400: { description: 'The id is not lower-case letters, digits, _ . -' },
+        403: { description: 'Not a manager, leadership or marketing ops' },
+        404: { description: 'Unknown policy' },
+      },
       handler: async ({ params }) => {
         const policy = (await listPolicies(deps.pool)).find((p) => p.id === params.id);
         if (!policy) throw notFound(`no SLA policy ${params.id}`);
@@ -143,9 +148,12 @@ export function slaRoutes(deps: { pool: Pool; clock: () => Date }) {
       params: z.object({ id: RecordId }),
       body: PolicyBody,
       responses: {
-        200: { description: 'The policy' },
-        400: { description: 'Invalid, or another policy has that match' },
-        403: { description: 'For a team you do not manage (now or before this change), or for every team' },
+        200: { description: 'The policy as saved, defaults filled in', schema: SlaPolicy },
+        400: { description: 'Invalid (naming the field), or another policy has that match' },
+        403: {
+          description:
+            'For a team you do not manage (now or before this change), for every team (an admin’s), or not a manager',
+        },
       },
       handler: async ({ params, body, principal }) => {
         const policy = SlaPolicy.parse({ ...body, id: params.id });
@@ -173,7 +181,10 @@ export function slaRoutes(deps: { pool: Pool; clock: () => Date }) {
       path: '/v1/calendars',
       summary: 'Business calendars (time zone, working hours per weekday, holidays) and whom each is for.',
       roles: ['sdr', 'sdr_manager', 'leadership'],
-      responses: { 200: { description: 'Calendars' } },
+      responses: {
+        200: { description: 'Every calendar, by id, with whom it is for', schema: Calendars },
+        403: { description: 'Not an SDR, manager or leadership' },
+      },
       handler: async () => ({ status: 200, body: { calendars: await listCalendars(deps.pool) } }),
     }),
     defineRoute({
@@ -182,7 +193,12 @@ export function slaRoutes(deps: { pool: Pool; clock: () => Date }) {
       summary: 'One business calendar.',
       roles: ['sdr', 'sdr_manager', 'leadership'],
       params: z.object({ id: RecordId }),
-      responses: { 200: { description: 'The calendar' }, 404: { description: 'Unknown calendar' } },
+      responses: {
+        200: { description: 'The calendar and whom it is for', schema: StoredCalendar },
+        400: { description: 'The id is not lower-case letters, digits, _ . -' },
+        403: { description: 'Not an SDR, manager or leadership' },
+        404: { description: 'Unknown calendar' },
+      },
       handler: async ({ params }) => {
         const stored = await findCalendar(deps.pool, params.id);
         if (!stored) throw notFound(`no calendar ${params.id}`);
@@ -198,9 +214,12 @@ export function slaRoutes(deps: { pool: Pool; clock: () => Date }) {
       params: z.object({ id: RecordId }),
       body: CalendarBody,
       responses: {
-        200: { description: 'The calendar' },
-        400: { description: 'Invalid (naming the field)' },
-        403: { description: 'For a team you do not manage (now or before this change), or the default one' },
+        200: { description: 'The calendar as saved and whom it is for', schema: StoredCalendar },
+        400: { description: 'Invalid (naming the field), or the calendar named default made another’s' },
+        403: {
+          description:
+            'For a team you do not manage (now or before this change), the default one (an admin’s), or not a manager',
+        },
         404: { description: 'For an SDR you cannot see' },
       },
       handler: async ({ params, body, principal }) => {
