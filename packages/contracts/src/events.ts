@@ -84,21 +84,22 @@ export const SalesReadyReason = z.object({
   detail: z.string(),
 });
 
+/** An account's buying signals as scoring sees them; `dormant`: a former customer re-engaging. */
+export const AccountSignals = z.object({
+  id: z.uuid(),
+  engagement: z.number(),
+  rolesEngaged: z.array(z.string()),
+  dormant: z.boolean(),
+  customer: z.boolean(),
+});
+
 export const LeadSalesReady = z.object({
   score: ScoreSnapshot,
   tier: PriorityTier,
   reason: SalesReadyReason,
   profile: LeadProfile,
-  /** The buying committee as scoring saw it; `dormant`: a former customer re-engaging (route to its previous owner). */
-  account: z
-    .object({
-      id: z.uuid(),
-      engagement: z.number(),
-      rolesEngaged: z.array(z.string()),
-      dormant: z.boolean(),
-      customer: z.boolean(),
-    })
-    .optional(),
+  /** The buying committee as scoring saw it (a dormant account's lead goes to its previous owner). */
+  account: AccountSignals.optional(),
 });
 
 export const LeadAssigned = z.object({

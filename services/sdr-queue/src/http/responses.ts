@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { LeadProfile, PriorityTier, ScoreSnapshot, SlaKind, TouchChannel, TouchOutcome } from '@handoff/contracts';
+import {
+  AccountSignals,
+  LeadProfile,
+  PriorityTier,
+  SalesReadyReason,
+  ScoreSnapshot,
+  SlaKind,
+  TouchChannel,
+  TouchOutcome,
+} from '@handoff/contracts';
 import { RoutingPolicy, WorkingHours } from '../domain/routing/types.js';
 
 /**
@@ -84,17 +93,9 @@ export const LeadInQueue = z.object({
   slaKind: SlaKind.nullable(),
   /** What scoring said when the lead became sales-ready, and why. */
   scoreSnapshot: ScoreSnapshot.nullable(),
-  salesReadyReason: z.object({ kind: z.string(), detail: z.string() }).nullable(),
+  salesReadyReason: SalesReadyReason.nullable(),
   /** The account as scoring saw it then: engagement, buying roles engaged, dormant, customer. */
-  account: z
-    .object({
-      id: z.uuid(),
-      engagement: z.number(),
-      rolesEngaged: z.array(z.string()),
-      dormant: z.boolean(),
-      customer: z.boolean(),
-    })
-    .nullable(),
+  account: AccountSignals.nullable(),
 });
 
 /** An SDR's queue (`sdrId`) or a team's (`team`), in working order. */
