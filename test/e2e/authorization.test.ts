@@ -35,6 +35,7 @@ const AUTHORIZATION: Record<(typeof SERVICES)[number] | 'console', Record<string
     'PUT /v1/teams/{id}': [],
     'GET /v1/routing': ['sdr_manager', 'leadership'],
     'PUT /v1/routing': [],
+    'PATCH /v1/routing/rules/{id}': ['sdr_manager'],
     'POST /v1/queue/next': ['sdr'],
     'GET /v1/queue/waiting': ['sdr_manager', 'leadership'],
     'GET /v1/queue': ['sdr', 'sdr_manager'],
@@ -210,6 +211,35 @@ function managerCells(w: { leadOf: Record<string, string> }): {
       expect: 'allowed',
       shows: ['emea'],
       hides: ['amer'],
+    },
+    {
+      service: queue,
+      operation: 'PATCH /v1/routing/rules/{id}',
+      path: '/v1/routing/rules/matrix-emea',
+      body: { strategy: 'least_loaded' },
+      expect: 'allowed',
+    },
+    {
+      service: queue,
+      operation: 'PATCH /v1/routing/rules/{id}',
+      path: '/v1/routing/rules/matrix-amer',
+      body: { strategy: 'least_loaded' },
+      expect: 'forbidden',
+    },
+    {
+      service: queue,
+      operation: 'PATCH /v1/routing/rules/{id}',
+      path: '/v1/routing/rules/matrix-emea',
+      body: { to: { team: 'amer' } },
+      expect: 'forbidden',
+    },
+    {
+      service: queue,
+      operation: 'PATCH /v1/routing/rules/{id}',
+      path: '/v1/routing/rules/matrix-emea',
+      body: { to: { sdrId: 'bob' } },
+      expect: 'unseen',
+      about: 'bob',
     },
     { service: queue, operation: 'GET /v1/teams/{id}', path: '/v1/teams/emea', expect: 'allowed' },
     { service: queue, operation: 'GET /v1/teams/{id}', path: '/v1/teams/amer', expect: 'unseen', about: 'amer' },
@@ -457,6 +487,18 @@ describe('authorization: every role and bad token × every route, against one ta
       });
       expect(put.status).toBe(200);
     }
+    // A rule for each team that catches none of these leads (a source nobody sends): the managers' to change.
+    const routing = await callApi(`${sdrQueue}/v1/routing`, {
+      method: 'PUT',
+      token: admin,
+      body: {
+        rules: [
+          { id: 'matrix-emea', when: { sources: ['matrix-none'] }, to: { team: 'emea' } },
+          { id: 'matrix-amer', when: { sources: ['matrix-none'] }, to: { team: 'amer' } },
+        ],
+      },
+    });
+    expect(routing.status).toBe(200);
     const service = await tokenFor('service', 'web-forms');
     const leadOf: Record<string, string> = {};
     for (const [sdr, email] of [
@@ -727,5 +769,13 @@ describe('authorization: every role and bad token × every route, against one ta
     expect(policies.body.policies.map((p) => p.id)).not.toContain('matrix-everyone');
     expect((await callApi(`${stack.url('sla-monitor')}/v1/calendars/matrix-amer`, { token: admin })).status).toBe(404);
     expect((await callApi(`${stack.url('sla-monitor')}/v1/calendars/matrix-bob`, { token: admin })).status).toBe(404);
+    const routing = await callApi<{ policy: { rules: Array<{ id: string; to: unknown; strategy: string }> } }>(
+      `${w.sdrQueue}/v1/routing`,
+      { token: admin },
+    );
+    expect(routing.body.policy.rules.map((r) => [r.id, r.to, r.strategy])).toEqual([
+      ['matrix-emea', { team: 'emea' }, 'least_loaded'],
+      ['matrix-amer', { team: 'amer' }, 'round_robin'],
+    ]);
   });
 });

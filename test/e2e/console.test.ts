@@ -261,12 +261,29 @@ describe('the console in a browser, one role at a time', () => {
     await page.getByText('Disqualified.').waitFor();
     expect((await statusOf(leadId)).status).toBe('disqualified');
 
-    // The routing rules decide for every team: a manager reads them, an admin (RevOps) changes them.
+    // The routing rules decide for every team: an admin (RevOps) sets which leads each rule catches; a manager
+    // where within their teams a rule of theirs sends its leads and how it spreads them.
+    const root = await tokenFor('admin', 'root');
+    const policy = {
+      rules: [{ id: 'emea-partners', when: { sources: ['partner-portal'] }, to: { team: 'emea' } }],
+    };
+    expect((await put('sdr-queue', '/v1/routing', root, policy)).status).toBe(200);
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Routing' }).click();
-    await page.getByText(/so an admin \(RevOps\) changes it/).waitFor();
+    await page.getByText(/so an admin \(RevOps\) changes which leads each rule catches/).waitFor();
     const stickiness = page.getByLabel('Keep an account’s leads with the SDR who has the account');
     expect(await stickiness.isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Save routing (new version)' }).count()).toBe(0);
+    await page.getByLabel('Spread emea-partners by').selectOption('least_loaded');
+    await page.getByLabel('Send emea-partners to').selectOption('sdr:ann');
+    await page.getByRole('button', { name: 'Save rule emea-partners' }).click();
+    await page.getByText('Saved rule emea-partners').waitFor();
+    const routing = await callApi<{ policy: { rules: Array<{ id: string; to: unknown; strategy: string }> } }>(
+      `${stack.url('sdr-queue')}/v1/routing`,
+      { token: tokens.manager },
+    );
+    expect(routing.body.policy.rules).toEqual([
+      expect.objectContaining({ id: 'emea-partners', to: { sdrId: 'ann' }, strategy: 'least_loaded' }),
+    ]);
     expect(page.errors).toEqual([]);
 
     const admin = await newPage(browser, stack.url('console'));

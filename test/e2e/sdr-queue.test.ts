@@ -225,6 +225,56 @@ describe('sdr-queue over HTTP and Kafka: from lead.sales-ready to a lead an SDR 
     expect(all.body.teams.map((t) => t.id)).toEqual(['amer', 'emea']);
   });
 
+  it('lets a manager change where and how their team’s rule spreads leads, never another team’s nor what a rule catches', async () => {
+    type View = { policy: { rules: Array<{ id: string; to: unknown; strategy: string }> }; version: number };
+    const before = await call<View>('maya', 'GET', '/v1/routing');
+    const spread = await call<View>('maya', 'PATCH', '/v1/routing/rules/dach', { strategy: 'least_loaded' });
+    expect(spread.status).toBe(200);
+    expect(spread.body.version).toBe(before.body.version + 1);
+    expect(spread.body.policy.rules.map((r) => [r.id, r.to, r.strategy])).toEqual([
+      ['dach', { team: 'emea' }, 'least_loaded'],
+      ['rest', { team: 'amer' }, 'round_robin'],
+    ]);
+    // To one of her own SDRs and back: still her team.
+    expect((await call('maya', 'PATCH', '/v1/routing/rules/dach', { to: { sdrId: 'ann' } })).status).toBe(200);
+    expect((await call('maya', 'PATCH', '/v1/routing/rules/dach', { to: { team: 'emea' } })).status).toBe(200);
+
+    // Another team's rule, or her rule sent to another team: refused, and nothing changes.
+    const theirs = await call<{ error: { code: string } }>('maya', 'PATCH', '/v1/routing/rules/rest', {
+      strategy: 'least_loaded',
+    });
+    expect([theirs.status, theirs.body.error.code]).toEqual([403, 'forbidden']);
+    const away = await call('maya', 'PATCH', '/v1/routing/rules/dach', { to: { team: 'amer' } });
+    expect(away.status).toBe(403);
+    // An SDR of another team reads as one that does not exist.
+    const cai = await call<{ error: { message: string } }>('maya', 'PATCH', '/v1/routing/rules/dach', {
+      to: { sdrId: 'cai' },
+    });
+    const ghost = await call<{ error: { message: string } }>('maya', 'PATCH', '/v1/routing/rules/dach', {
+      to: { sdrId: 'nobody-here' },
+    });
+    expect([cai.status, cai.body.error.message.replace('cai', '<id>')]).toEqual([
+      404,
+      ghost.body.error.message.replace('nobody-here', '<id>'),
+    ]);
+    // Which leads a rule catches is the whole policy's: not a field here.
+    const widen = await call<{ error: { message: string } }>('maya', 'PATCH', '/v1/routing/rules/dach', {
+      when: {},
+    });
+    expect(widen.status).toBe(400);
+    expect(widen.body.error.message).toContain('when');
+    expect((await call('maya', 'PATCH', '/v1/routing/rules/nope', { strategy: 'least_loaded' })).status).toBe(404);
+    expect((await call('ann', 'PATCH', '/v1/routing/rules/dach', { strategy: 'least_loaded' })).status).toBe(403);
+
+    const after = await call<View>('leadership', 'GET', '/v1/routing');
+    expect(after.body.version).toBe(before.body.version + 3);
+    expect(after.body.policy.rules.map((r) => [r.id, r.to, r.strategy])).toEqual([
+      ['dach', { team: 'emea' }, 'least_loaded'],
+      ['rest', { team: 'amer' }, 'round_robin'],
+    ]);
+    expect((await call('maya', 'PATCH', '/v1/routing/rules/dach', { strategy: 'round_robin' })).status).toBe(200);
+  });
+
   it('lets the owner work the lead to an SQL, which sales then sees and accepts; a manager moves leads in their team', async () => {
     const touch = await call<{ attempt: number }>('ann', 'POST', `/v1/leads/${dana}/touches`, {
       channel: 'call',

@@ -10,7 +10,7 @@ import type { Pool } from '@handoff/db';
 import { unseen } from '@handoff/errors';
 import { badRequest, defineRoute, forbidden } from '@handoff/http';
 import { followUpProgress } from '../domain/follow-up.js';
-import { RoutingPolicy, WorkingHours } from '../domain/routing/types.js';
+import { RoutingPolicy, RoutingRule, Strategy, WorkingHours } from '../domain/routing/types.js';
 import {
   attemptTimes,
   findAssignment,
@@ -29,7 +29,7 @@ import { disposeLead } from '../use-cases/dispose-lead.js';
 import { reassignLeads } from '../use-cases/reassign.js';
 import { answerSql } from '../use-cases/sales-handoff.js';
 import { recordTouch } from '../use-cases/record-touch.js';
-import { setRoutingPolicy } from '../use-cases/routing-policy.js';
+import { changeRoutingRule, setRoutingPolicy } from '../use-cases/routing-policy.js';
 import { saveSdr, saveTeam } from '../use-cases/team-records.js';
 import {
   ClaimedLead,
@@ -73,6 +73,12 @@ const RecordId = z
   .max(100)
   .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only');
 const SdrParams = z.object({ id: RecordId });
+
+const RuleParams = z.object({ id: RoutingRule.shape.id });
+/** What a manager may change of a rule sending leads to their teams. */
+const RuleChangeBody = z
+  .strictObject({ to: RoutingRule.shape.to.optional(), strategy: Strategy.optional() })
+  .refine((c) => c.to !== undefined || c.strategy !== undefined, { message: 'give to, strategy or both' });
 const TeamBody = z.object({
   name: z.string().min(1).max(200),
   /** The sdr_manager (token subject) who runs the team. */
@@ -249,6 +255,25 @@ export function queueRoutes(deps: { pool: Pool; schema: string; producer: string
       },
       handler: async ({ body, principal, correlationId }) => {
         await setRoutingPolicy(deps, body, principal.sub, correlationId);
+        return { status: 200, body: await currentPolicy(deps.pool) };
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/v1/routing/rules/:id',
+      summary:
+        'Change where one rule sends its leads and how it spreads them (a new version of the policy): a manager, for a rule that sends leads to a team they run, to another of their teams or SDRs. Which leads a rule catches and the order of the rules decide for every team: those are PUT /v1/routing, an admin’s.',
+      roles: ['sdr_manager'],
+      params: RuleParams,
+      body: RuleChangeBody,
+      responses: {
+        200: { description: 'The policy in force and its new version', schema: RoutingPolicyView },
+        400: { description: 'Nothing to change, or the team has no SDR (`error.details` names the field)' },
+        403: { description: 'The rule sends its leads to a team you do not run, or the change would' },
+        404: { description: 'No rule with that id, or an SDR you cannot see' },
+      },
+      handler: async ({ params, body, principal, correlationId }) => {
+        await changeRoutingRule(deps, params.id, body, principal, correlationId);
         return { status: 200, body: await currentPolicy(deps.pool) };
       },
     }),

@@ -96,10 +96,12 @@ export function Routing() {
             </p>
             {role === 'admin' ? null : (
               <p className="muted" role="note">
-                One routing policy decides for every team, so an admin (RevOps) changes it. Here you see what it does;
-                who on your team is available to take leads you set on the Team screen.
+                One routing policy decides for every team, so an admin (RevOps) changes which leads each rule catches
+                and the order of the rules. Here you see what it does; who on your team is available to take leads you
+                set on the Team screen.
               </p>
             )}
+            {role === 'sdr_manager' ? <YourTeamsRules policy={c.policy} /> : null}
             <RoutingEditor policy={c.policy} version={c.version} canEdit={role === 'admin'} />
           </>
         )}
@@ -324,6 +326,85 @@ function RoutingEditor({ policy, version, canEdit }: { policy: Policy; version: 
           Version {version} was saved meanwhile by someone else; saving replaces it with what you see here.
         </p>
       ) : null}
+      <ErrorText error={save.error} prefix="Not saved" />
+      <Notice text={notice} />
+    </form>
+  );
+}
+
+interface TeamRecord {
+  id: string;
+  sdrs: Array<{ id: string }>;
+}
+
+const targetOf = (to: Rule['to']) => ('team' in to ? `team:${to.team}` : `sdr:${to.sdrId}`);
+const toOf = (target: string): Rule['to'] =>
+  target.startsWith('team:') ? { team: target.slice(5) } : { sdrId: target.slice(4) };
+
+/**
+ * A manager's part of routing: for each rule that sends leads to a team they run, where within their teams the
+ * leads go and how they are spread (PATCH /v1/routing/rules/:id). What a rule catches stays the admin's.
+ */
+function YourTeamsRules({ policy }: { policy: Policy }) {
+  const teams = useApi<{ teams: TeamRecord[] }>('/api/sdr-queue/v1/teams');
+  return (
+    <section aria-labelledby="your-rules">
+      <h3 id="your-rules">Your teams’ rules</h3>
+      <Loaded query={teams} what="your teams">
+        {(t) => {
+          const targets = t.teams.flatMap((team) => [`team:${team.id}`, ...team.sdrs.map((sdr) => `sdr:${sdr.id}`)]);
+          const mine = policy.rules.filter((rule) => targets.includes(targetOf(rule.to)));
+          return mine.length === 0 ? (
+            <Empty>No rule sends leads to a team you run: ask an admin (RevOps) to add one.</Empty>
+          ) : (
+            <>
+              <p className="muted">
+                Change where within your teams a rule’s leads go, and how they are spread among your SDRs.
+              </p>
+              {mine.map((rule) => (
+                <TeamRule key={`${rule.id} ${targetOf(rule.to)} ${rule.strategy}`} rule={rule} targets={targets} />
+              ))}
+            </>
+          );
+        }}
+      </Loaded>
+    </section>
+  );
+}
+
+function TeamRule({ rule, targets }: { rule: Rule; targets: string[] }) {
+  const { call } = useSignedIn();
+  const queryClient = useQueryClient();
+  const [target, setTarget] = useState(targetOf(rule.to));
+  const [strategy, setStrategy] = useState(rule.strategy);
+  const [notice, setNotice] = useState<string | null>(null);
+  const save = useMutation<unknown, ApiError, { to: Rule['to']; strategy: string }>({
+    mutationFn: (body) =>
+      call(`/api/sdr-queue/v1/routing/rules/${encodeURIComponent(rule.id)}`, { method: 'PATCH', body }),
+    onSuccess: async () => {
+      setNotice(`Saved rule ${rule.id}: waiting leads are routed under it now.`);
+      await queryClient.invalidateQueries({ queryKey: ['/api/sdr-queue/v1/routing'] });
+    },
+  });
+  return (
+    <form
+      className="rule-row"
+      aria-label={`Rule ${rule.id}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        setNotice(null);
+        save.mutate({ to: toOf(target), strategy });
+      }}
+    >
+      <p>
+        <strong>{rule.id}</strong>
+        {rule.description ? ` — ${rule.description}` : ''}
+      </p>
+      <Select label={`Send ${rule.id} to`} value={target} options={targets} onChange={setTarget} />
+      <Select label={`Spread ${rule.id} by`} value={strategy} options={STRATEGIES} onChange={setStrategy} />
+      <button type="submit" disabled={save.isPending}>
+        Save rule {rule.id}
+      </button>
       <ErrorText error={save.error} prefix="Not saved" />
       <Notice text={notice} />
     </form>
