@@ -187,6 +187,31 @@ describe('one lead, end to end, through every service as its own process', () =>
       { what: 'sla.met in the timeline' },
     );
     expect(entries.find((e) => e.type === 'lead.touched')!.actor).toBe('ann');
+    // The queue orders the lead by the clock that runs now: Ann's lead view names the open clock of the SDR's work
+    // that sla-monitor has due first (the follow-up and stalled clocks a touch starts), never "no SLA running".
+    type Timer = { kind: string; state: string; dueAt: string };
+    const agreed = await waitFor(
+      async () => {
+        const sla = await callApi<{ timers: Timer[] }>(`${stack.url('sla-monitor')}/v1/sla/leads/${leadId}`, {
+          token: tokens.ann,
+        });
+        const running = sla.body.timers
+          .filter((t) => t.state === 'open' && t.kind !== 'sales_acceptance')
+          .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
+        const lead = await callApi<{ slaKind: string | null; slaDueAt: string | null }>(
+          `${stack.url('sdr-queue')}/v1/leads/${leadId}`,
+          { token: tokens.ann },
+        );
+        const first = running[0];
+        return first &&
+          lead.body.slaKind === first.kind &&
+          Date.parse(lead.body.slaDueAt ?? '') === Date.parse(first.dueAt)
+          ? { kinds: running.map((t) => t.kind), shown: lead.body.slaKind }
+          : undefined;
+      },
+      { what: 'sdr-queue showing the clock sla-monitor runs first after the touch' },
+    );
+    expect(agreed.kinds).not.toContain('first_touch');
     // Past the due time (6 s) and a sweep later, still no breach.
     await new Promise((resolve) => setTimeout(resolve, 7000));
     expect((await timeline(leadId)).map((e) => e.type)).not.toContain('sla.breached');
