@@ -1,7 +1,9 @@
 // npm start: from a fresh clone, installs what is missing, builds, starts the
 // infrastructure (local mode unless a Docker engine answers), creates the
 // topics, starts every service and the console, and prints the console's
-// address. Ctrl-C, SIGTERM or SIGHUP stops the services (SIGTERM, each exits
+// address. A service that exits is restarted (1 s, doubling to 30 s while it
+// keeps exiting within a minute), with a line saying so and where its log is.
+// Ctrl-C, SIGTERM or SIGHUP stops the services (SIGTERM, each exits
 // 0), then the infrastructure; nothing is left running. The data (Postgres,
 // the Kafka log and its consumer offsets) stays in .state/dev for the next start.
 //
@@ -61,7 +63,12 @@ const PROCESSES = SERVICES.flatMap((service) =>
 await assertPortsFree(PROCESSES.map((p) => p.port));
 
 let stopping = false;
+/** Set once every service was ready the first time: a restart after that is announced when it is ready again. */
+let running = false;
 const children = [];
+const RESTART_FIRST_MS = 1000;
+const RESTART_CAP_MS = 30_000;
+const RESTART_RESET_MS = 60_000;
 let infraStarting;
 // Stop on any of the signals people stop things with. npm forwards SIGINT and SIGTERM to this process
 // (package.json execs it, so no shell sits between); SIGHUP kills npm itself, which the parent watch sees.
@@ -107,25 +114,49 @@ for (const service of PROCESSES) {
           KAFKA_BROKERS: infra.kafkaBrokers,
         }),
   };
+  const logFile = path.join(logDir, `${logName}.log`);
+  const supervised = { ...service, logFile, env, child: undefined, restarts: 0, streak: 0, timer: undefined };
+  children.push(supervised);
+  launch(supervised);
+}
+
+/**
+ * Starts a service and restarts it whenever it exits, as systemd's Restart=always or a Kubernetes Deployment
+ * would: after 1 s, doubling with each exit that comes within a minute of its start, up to 30 s; a service that
+ * ran for a minute starts its count again. Only a stop (Ctrl-C, SIGTERM, SIGHUP) ends it.
+ */
+function launch(supervised) {
   // If this launcher is killed outright (SIGKILL), every service still gets its SIGTERM and stops.
   const [command, args] = dieWithParent(process.execPath, [
-    ...nodeArgsOf(service.name),
-    path.join(repoRoot, 'services', service.name, 'dist', 'main.js'),
+    ...nodeArgsOf(supervised.name),
+    path.join(repoRoot, 'services', supervised.name, 'dist', 'main.js'),
   ]);
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const logFile = path.join(logDir, `${logName}.log`);
-  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(command, args, { env: supervised.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const startedAt = Date.now();
+  const log = createWriteStream(supervised.logFile, { flags: 'a' });
   for (const stream of [child.stdout, child.stderr]) {
     stream.pipe(log);
-    createInterface({ input: stream }).on('line', (line) => echoNotable(service.label, line));
+    createInterface({ input: stream }).on('line', (line) => echoNotable(supervised.label, line));
   }
   child.on('exit', (code, signal) => {
-    if (!stopping) {
-      say(`${service.label} exited (${code ?? signal}); see ${logFile}; stopping`);
-      void stop(1);
-    }
+    if (stopping) return;
+    supervised.streak = Date.now() - startedAt >= RESTART_RESET_MS ? 1 : supervised.streak + 1;
+    supervised.restarts += 1;
+    const delay = Math.min(RESTART_FIRST_MS * 2 ** (supervised.streak - 1), RESTART_CAP_MS);
+    say(
+      `${supervised.label} exited (${code ?? signal}); restarting it in ${delay / 1000} s ` +
+        `(restart ${supervised.restarts}); see ${supervised.logFile}`,
+    );
+    supervised.timer = setTimeout(() => {
+      supervised.timer = undefined;
+      if (stopping) return;
+      launch(supervised);
+      if (running) {
+        waitReady(supervised, 'again').catch((err) => say(`${err.message}; it keeps being restarted`));
+      }
+    }, delay);
   });
-  children.push({ ...service, logFile, child });
+  supervised.child = child;
 }
 
 try {
@@ -134,8 +165,9 @@ try {
   say(err.message);
   void stop(1);
 }
-// A service that exited (or one never ready) has begun the stop, which ends this process: say nothing more.
+// A service never ready has begun the stop, which ends this process: say nothing more.
 if (stopping) await new Promise(() => {});
+running = true;
 say('');
 say(`Handoff is running. Console: http://localhost:${BASE_PORT}`);
 say(
@@ -162,14 +194,14 @@ function echoNotable(name, line) {
   }
 }
 
-async function waitReady({ label, port, logFile }) {
+async function waitReady({ label, port, logFile }, again = '') {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (stopping) return;
     const ok = await fetch(`http://127.0.0.1:${port}/health/ready`)
       .then((r) => r.ok)
       .catch(() => false);
-    if (ok) return say(`${label} ready on :${port}`);
+    if (ok) return say(`${label} ready${again ? ` ${again}` : ''} on :${port}`);
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`${label} was not ready within 90 s; see ${logFile}`);
@@ -179,11 +211,12 @@ async function stop(code) {
   if (stopping) return;
   stopping = true;
   say('stopping services');
+  for (const { timer } of children) clearTimeout(timer);
   await Promise.all(
     children.map(
       ({ label: name, child }) =>
         new Promise((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
           const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
           child.once('exit', (exitCode) => {
             clearTimeout(timer);

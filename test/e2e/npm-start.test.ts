@@ -198,7 +198,7 @@ describe('npm start', () => {
   });
 
   it(
-    'stops on SIGTERM or SIGHUP to npm or a crash of its launcher, leaving no process nor port, and starts again with its data, nothing re-sent',
+    'restarts a service that dies; stops on SIGTERM or SIGHUP to npm or a crash of its launcher, leaving no process nor port, and starts again with its data, nothing re-sent',
     { timeout: 600_000 },
     async () => {
       await withOutputOnFailure(stack, () => stopsAndStartsAgain(stack, seen));
@@ -227,6 +227,37 @@ async function stopsAndStartsAgain(stack: NpmStart, seen: Set<number>): Promise<
   await stream.settle();
   await stream.expectExactlyOnce();
 
+  // A service that dies (kill -9: no handler runs) is restarted by npm start, on its port, while the rest of the
+  // stack goes on; what it missed meanwhile is handled once it is back.
+  const before = descendants(stack.pid);
+  const queue = before.find((pid) => /services\/sdr-queue\/dist\/main\.js/.test(commandOf(pid)));
+  expect(queue).toBeDefined();
+  const others = before.filter((pid) =>
+    /services\/(lead-scoring|sla-monitor|reporting|console)\/dist\/main\.js/.test(commandOf(pid)),
+  );
+  expect(others).toHaveLength(4);
+  const killedAt = Date.now();
+  process.kill(queue!, 'SIGKILL');
+  await waitFor(() => /sdr-queue exited \(SIGKILL\); restarting it in 1 s/.test(stack.output), {
+    what: 'npm start to say it restarts sdr-queue',
+    timeoutMs: 30_000,
+    intervalMs: 100,
+  });
+  await waitFor(() => /sdr-queue ready again on/.test(stack.output), {
+    what: 'sdr-queue ready again',
+    timeoutMs: 90_000,
+    intervalMs: 200,
+  });
+  console.log(JSON.stringify({ restarted: 'sdr-queue', readyAgainAfterMs: Date.now() - killedAt }));
+  const after = descendants(stack.pid).find((pid) => /services\/sdr-queue\/dist\/main\.js/.test(commandOf(pid)));
+  expect(after).toBeDefined();
+  expect(after).not.toBe(queue);
+  expect(others.filter((pid) => !alive(pid))).toEqual([]);
+  expect(stack.output).not.toMatch(/stopping services/);
+  await stream.send(1);
+  await stream.settle();
+  await stream.expectExactlyOnce();
+
   // Everything npm start started, and what it listens on: the five HTTP ports, Postgres, Redis, Kafka's two.
   const processes = [stack.pid, ...descendants(stack.pid)];
   for (const pid of processes) seen.add(pid);
@@ -248,7 +279,7 @@ async function stopsAndStartsAgain(stack: NpmStart, seen: Set<number>): Promise<
   await stream.settle();
   await stream.expectExactlyOnce();
   expect(await messagesOnTopics(stack)).toEqual(sent);
-  await stream.send(1);
+  await stream.send(2);
   await stream.settle();
   await stream.expectExactlyOnce();
   expect(await consumerLag(stack)).toBe(0);
