@@ -91,6 +91,9 @@ export class EventConsumer {
   private readonly log: Logger;
   private consumer: Consumer | undefined;
   private joined = false;
+  /** When the broker last answered this consumer (a join, a fetch, a heartbeat); and how long it may be silent. */
+  private heardAt = 0;
+  private silenceBoundMs = 15_000;
   private readonly messages: Counter;
   private readonly batchSeconds: Histogram;
 
@@ -122,9 +125,13 @@ export class EventConsumer {
     );
   }
 
-  /** Joined its group and running. */
-  isReady(): boolean {
-    return this.joined;
+  /**
+   * Joined its group, running, and heard from the broker lately: an idle consumer fetches (and heartbeats) at
+   * least every fetch wait, so three of them without an answer mean the broker cannot be reached, and a service
+   * that cannot hand anything on says so on /health/ready.
+   */
+  isReady(now = Date.now()): boolean {
+    return this.joined && now - this.heardAt <= this.silenceBoundMs;
   }
 
   topics(): TopicName[] {
@@ -144,9 +151,16 @@ export class EventConsumer {
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
+    this.silenceBoundMs = 3 * Math.max(Math.min(this.options.fetchMaxWaitMs ?? 5000, sessionTimeout / 3), 1000);
+    const heard = () => {
+      this.heardAt = Date.now();
+    };
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.joined = true;
+      heard();
     });
+    consumer.on(consumer.events.FETCH, heard);
+    consumer.on(consumer.events.HEARTBEAT, heard);
     consumer.on(consumer.events.CRASH, (e) => {
       this.joined = false;
       // kafkajs restarts a consumer after a retriable crash. A group coordinator that is loading or not there
