@@ -60,6 +60,11 @@ export interface HttpAppOptions {
   bodyLimit?: string;
   /** Check each answer against its route's declared response schema (HTTP_CHECK_RESPONSES; tests). */
   checkResponses?: boolean;
+  /**
+   * While the service is starting behind an open front door: what it is waiting for. Then /health/ready is 503
+   * naming it and every API route a 503 `starting`; /health/live stays 200.
+   */
+  startingWith?: () => string | undefined;
   /** Mounts extra middleware (static files, proxies) after the health routes and before the API routes. */
   mount?: (app: express.Express) => void;
 }
@@ -132,6 +137,11 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     res.json({ status: 'ok', service: options.service });
   });
   app.get('/health/ready', async (_req, res) => {
+    const waitingFor = options.startingWith?.();
+    if (waitingFor !== undefined) {
+      res.status(503).json({ status: 'starting', waitingFor, checks: { started: false } });
+      return;
+    }
     const checks = await options.readiness().catch(() => ({ readiness: false }));
     const ready = Object.values(checks).every(Boolean);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
@@ -155,6 +165,15 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     app[route.method](route.path, async (req: Request, res: Response, next: NextFunction) => {
       const stop = seconds.startTimer({ method: route.method, route: route.path });
       try {
+        const waitingFor = options.startingWith?.();
+        if (waitingFor !== undefined) {
+          res.setHeader('retry-after', '5');
+          throw new HttpError(
+            503,
+            'starting',
+            `${options.service} is starting (waiting for ${waitingFor}); try again shortly`,
+          );
+        }
         const principal = await authenticate(req, options.jwtSecret);
         if (principal.role !== 'admin' && !route.roles.includes(principal.role)) {
           throw forbidden(`role ${principal.role} may not ${route.method.toUpperCase()} ${route.path}`);

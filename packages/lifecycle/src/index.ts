@@ -1,4 +1,4 @@
-import { describeError } from '@handoff/errors';
+import { backoffDelay, describeError, isRetriable, sleep } from '@handoff/errors';
 import type { Logger } from '@handoff/observability';
 
 /** A long-lived part of a service. */
@@ -6,7 +6,20 @@ export interface Component {
   name: string;
   start(): Promise<unknown>;
   stop(): Promise<unknown>;
+  /**
+   * The front door (HTTP): started before the others and stopped before them, so health answers while the rest
+   * starts (live, not ready) and nothing new comes in while the rest stops.
+   */
+  front?: boolean;
+  /**
+   * A start that failed for want of a dependency (a refused connection, a database starting up) may simply be
+   * tried again: it is, with capped exponential backoff and jitter, until it works or the service is stopped.
+   */
+  retry?: boolean;
 }
+
+/** Bounds of the backoff between tries of a component's start. */
+const RETRY = { initialMs: 500, maxMs: 30_000 };
 
 /**
  * Starts components in order and stops them in reverse order, so each part
@@ -15,29 +28,63 @@ export interface Component {
  */
 export class ServiceHost {
   private started: Component[] = [];
+  private readonly stopping = new AbortController();
+  private current: string | undefined;
+  private done = false;
 
   constructor(
     private readonly components: Component[],
     private readonly logger: Logger,
   ) {}
 
+  /** While starting: the component it is starting (or waiting for); undefined once every one has started. */
+  startingWith(): string | undefined {
+    return this.done ? undefined : (this.current ?? 'start');
+  }
+
   async start(): Promise<void> {
-    for (const component of this.components) {
+    const ordered = [...this.components.filter((c) => c.front), ...this.components.filter((c) => !c.front)];
+    for (const component of ordered) {
+      this.current = component.name;
       try {
-        await component.start();
+        if (this.stopping.signal.aborted) throw new Error('stopped while starting');
+        await this.startOne(component);
         this.started.push(component);
         this.logger.debug({ component: component.name }, 'started');
       } catch (err) {
-        this.logger.error({ component: component.name, err: describeError(err) }, 'start failed');
+        if (this.stopping.signal.aborted) this.logger.info({ component: component.name }, 'start given up: stopping');
+        else this.logger.error({ component: component.name, err: describeError(err) }, 'start failed');
         await this.stop();
         throw err;
       }
     }
+    this.current = undefined;
+    this.done = true;
   }
 
-  /** Stops every started component, last first; errors are logged, and stopping goes on. */
+  private async startOne(component: Component): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await component.start();
+        if (attempt > 1) this.logger.info({ component: component.name, attempt }, `${component.name} is back`);
+        return;
+      } catch (err) {
+        if (!component.retry || !isRetriable(err) || this.stopping.signal.aborted) throw err;
+        const delayMs = backoffDelay(attempt, RETRY);
+        this.logger.warn(
+          { component: component.name, err: describeError(err), attempt, nextTryInMs: delayMs },
+          `waiting for ${component.name}: ${describeError(err).message}; trying again in ${Math.ceil(delayMs / 1000)} s`,
+        );
+        await sleep(delayMs, this.stopping.signal);
+        if (this.stopping.signal.aborted) throw err;
+      }
+    }
+  }
+
+  /** Stops every started component, the front door first, then the rest last first; errors are logged. */
   async stop(): Promise<void> {
-    const started = this.started.reverse();
+    this.stopping.abort();
+    const started = [...this.started.filter((c) => c.front), ...this.started.filter((c) => !c.front).reverse()];
     this.started = [];
     for (const component of started) {
       try {
@@ -84,8 +131,12 @@ export class ServiceHost {
       process.exit(1);
     }, options.timeoutMs);
     timer.unref();
-    // Signalled while starting: let the part being started finish (a failed start has stopped the rest).
-    if (first === 'signal' && !(await starting)) process.exit(1);
+    // Signalled while starting: a start waiting for a dependency gives up at once; the part being started
+    // finishes, and what started is stopped (by the start itself when it gave up).
+    if (first === 'signal') {
+      this.stopping.abort();
+      await starting;
+    }
     await this.stop();
     this.logger.info('stopped');
     process.exit(0);

@@ -103,8 +103,10 @@ export async function runBackendService(options: BackendServiceOptions): Promise
     registry: options.registry,
     ...(options.handlers ? { handlers: options.handlers } : {}),
   });
+  // The host decides when the service has started; the HTTP app asks it (only once it serves: the host starts it).
   const server = new HttpServer(
     createHttpApp({
+      startingWith: (): string | undefined => host.startingWith(),
       service: options.service,
       logger,
       registry: options.registry,
@@ -119,10 +121,14 @@ export async function runBackendService(options: BackendServiceOptions): Promise
       }),
     }),
   );
-  const host = new ServiceHost(
+  const host: ServiceHost = new ServiceHost(
     [
+      // Open first, so /health/live answers and /health/ready says what the service waits for.
+      { name: 'http', front: true, start: () => server.start(config.PORT, config.HOST), stop: () => server.stop() },
       {
         name: 'database',
+        // Postgres down or starting up at start: wait for it (migrations are idempotent), do not exit.
+        retry: true,
         start: () =>
           migrateService({
             url: config.DATABASE_URL,
@@ -135,7 +141,6 @@ export async function runBackendService(options: BackendServiceOptions): Promise
       { name: 'redis', start: () => redis.connect(), stop: () => redis.quit() },
       ...(options.workers ?? []),
       { name: 'messaging', start: () => messaging.start(), stop: () => messaging.stop() },
-      { name: 'http', start: () => server.start(config.PORT, config.HOST), stop: () => server.stop() },
     ],
     logger,
   );
