@@ -51,6 +51,16 @@ export function createServiceClients(service: string, config: ClientsConfig, def
     onConnectionError: (err, state) => logger.warn({ err: err.message, state }, 'database connection lost'),
   });
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null });
+  // ioredis reconnects by itself; a lost connection is news once per outage, never an unhandled 'error' event.
+  let redisDown = false;
+  redis.on('error', (err: Error) => {
+    if (!redisDown) logger.warn({ err: err.message }, 'redis connection lost; reconnecting');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    if (redisDown) logger.info('redis connection back');
+    redisDown = false;
+  });
   // Before any connection exists: kafkajs 2.2.4 otherwise spins a 1 ms timer per idle connection.
   fixKafkajsIdleSpin();
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: service, logger });
@@ -138,7 +148,8 @@ export async function runBackendService(options: BackendServiceOptions): Promise
           }),
         stop: () => pool.end(),
       },
-      { name: 'redis', start: () => redis.connect(), stop: () => redis.quit() },
+      // Redis down at start: wait for it like the database.
+      { name: 'redis', retry: true, start: () => connectRedis(redis), stop: () => redis.quit() },
       ...(options.workers ?? []),
       { name: 'messaging', start: () => messaging.start(), stop: () => messaging.stop() },
     ],
@@ -148,4 +159,31 @@ export async function runBackendService(options: BackendServiceOptions): Promise
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     onStarted: () => logger.info({ port: config.PORT }, `${options.service} started`),
   });
+}
+
+/**
+ * Connects, or (after a failed connect, which ioredis follows with reconnects of its own) waits a while for one of
+ * them to succeed. Any failure is a dependency not there yet: retriable, so the host tries again with backoff.
+ */
+async function connectRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return;
+  try {
+    if (redis.status === 'wait') {
+      await redis.connect();
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        redis.off('ready', onReady);
+        reject(new Error(`redis is not reachable yet (${redis.status})`));
+      }, 5000);
+      redis.once('ready', onReady);
+    });
+  } catch (err) {
+    throw Object.assign(new Error(`redis: ${(err as Error).message}`), { retriable: true });
+  }
 }

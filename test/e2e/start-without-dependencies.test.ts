@@ -15,11 +15,14 @@ import {
 } from '@handoff/testkit';
 import { publish } from './alone.js';
 
-// A service started while its Postgres is not there (a restart for a minor upgrade at 3 a.m.) waits for it: it
-// answers /health/live, says on /health/ready what it waits for, refuses API calls with a 503 `starting`, and
-// becomes ready by itself once Postgres answers, then handles what waited on Kafka. Postgres "comes back" as a
-// TCP relay to the run's own Postgres, opened on a port where nothing listened before.
-describe('a service started before its Postgres', () => {
+// A service started while its Postgres or Redis is not there (a restart for a minor upgrade at 3 a.m.) waits for
+// it: it answers /health/live, says on /health/ready what it waits for, refuses API calls with a 503 `starting`,
+// and becomes ready by itself once the dependency answers, then handles what waited on Kafka. The dependency
+// "comes back" as a TCP relay to the run's own, opened on a port where nothing listened before.
+describe.each([
+  ['database', 'DATABASE_URL', () => testInfra().databaseUrl],
+  ['redis', 'REDIS_URL', () => testInfra().redisUrl],
+] as const)('a service started before its %s', (component, variable, urlOf) => {
   const kafka = testKafka();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   let relay: net.Server | undefined;
@@ -32,20 +35,21 @@ describe('a service started before its Postgres', () => {
   });
 
   it('waits for it, live and not ready, and is ready on its own once it answers; what waited is handled', async () => {
-    const prefix = `${uniqueName('nopg')}.`;
+    const prefix = `${uniqueName(`no${component.slice(0, 2)}`)}.`;
     const local = prefix.slice(0, -1).replace(/[^a-z0-9_]/g, '_');
     await createTestTopics(prefix);
-    const database = new URL(testInfra().databaseUrl);
+    const real = new URL(urlOf());
     const relayPort = await freePort();
-    const relayed = new URL(testInfra().databaseUrl);
+    const relayed = new URL(urlOf());
     relayed.port = String(relayPort);
     service = new ServiceProcess(
       'reporting',
       await freePort(),
-      { KAFKA_TOPIC_PREFIX: prefix, DB_SCHEMA: local, BULLMQ_PREFIX: local, DATABASE_URL: relayed.toString() },
+      { KAFKA_TOPIC_PREFIX: prefix, DB_SCHEMA: local, BULLMQ_PREFIX: local, [variable]: relayed.toString() },
       testInfra(),
     );
     const started = service.start({ readyTimeoutMs: 120_000 });
+    started.catch(() => undefined); // awaited below; a failure before that is the test's, not unhandled
     const admin = await tokenFor('admin', 'root');
 
     // Live, not ready, and saying why; the API refuses in the error format rather than failing.
@@ -54,11 +58,13 @@ describe('a service started before its Postgres', () => {
         const live = await fetch(`${service!.url}/health/live`).catch(() => undefined);
         if (live?.status !== 200) return undefined;
         const ready = await fetch(`${service!.url}/health/ready`);
-        return ready.status === 503 ? ((await ready.json()) as { status: string; waitingFor: string }) : undefined;
+        const body =
+          ready.status === 503 ? ((await ready.json()) as { status: string; waitingFor: string }) : undefined;
+        return body?.waitingFor === component ? body : undefined;
       },
-      { what: 'reporting live and not ready', timeoutMs: 60_000, intervalMs: 200 },
+      { what: `reporting live and not ready, waiting for ${component}`, timeoutMs: 60_000, intervalMs: 200 },
     );
-    expect(waiting).toMatchObject({ status: 'starting', waitingFor: 'database' });
+    expect(waiting).toMatchObject({ status: 'starting', waitingFor: component });
     const leadId = leadIdFromEmail('nina@waiting.example');
     const early = await callApi<{ error: { code: string; message: string } }>(
       `${service.url}/v1/leads/${leadId}/timeline`,
@@ -66,7 +72,7 @@ describe('a service started before its Postgres', () => {
     );
     expect(early.status).toBe(503);
     expect(early.body.error).toMatchObject({ code: 'starting' });
-    expect(early.body.error.message).toContain('waiting for database');
+    expect(early.body.error.message).toContain(`waiting for ${component}`);
 
     // A lead arrives on Kafka meanwhile; then the service keeps trying (each try logged with its next delay).
     await producer.connect();
@@ -79,24 +85,25 @@ describe('a service started before its Postgres', () => {
         data: { profile: { email: 'nina@waiting.example', source: 'webinar' } },
       }),
     );
-    await waitFor(() => (readFileSync(service!.logFile, 'utf8').match(/waiting for database/g) ?? []).length >= 3, {
-      what: 'three tries to reach Postgres, each logged',
+    const tries = new RegExp(`waiting for ${component}`, 'g');
+    await waitFor(() => (readFileSync(service!.logFile, 'utf8').match(tries) ?? []).length >= 3, {
+      what: `three tries to reach ${component}, each logged`,
       timeoutMs: 60_000,
       intervalMs: 200,
     });
     expect(service.running).toBe(true);
 
-    // Postgres answers: the service becomes ready by itself and handles the lead that waited.
+    // It answers: the service becomes ready by itself and handles the lead that waited.
     relay = net
       .createServer((client) => {
-        const upstream = net.connect(Number(database.port), database.hostname);
+        const upstream = net.connect(Number(real.port), real.hostname);
         client.pipe(upstream).pipe(client);
         client.on('error', () => upstream.destroy());
         upstream.on('error', () => client.destroy());
       })
       .listen(relayPort, '127.0.0.1');
     await started;
-    expect(readFileSync(service.logFile, 'utf8')).toMatch(/database is back/);
+    expect(readFileSync(service.logFile, 'utf8')).toContain(`${component} is back`);
     const timeline = await waitFor(
       async () => {
         const answer = await callApi<{ entries: Array<{ type: string }> }>(
