@@ -347,6 +347,8 @@ const toOf = (target: string): Rule['to'] =>
  */
 function YourTeamsRules({ policy }: { policy: Policy }) {
   const teams = useApi<{ teams: TeamRecord[] }>('/api/sdr-queue/v1/teams');
+  // Here, not in a rule's form: a saved rule comes back as a new version, and its form is made anew from it.
+  const [notice, setNotice] = useState<string | null>(null);
   return (
     <section aria-labelledby="your-rules">
       <h3 id="your-rules">Your teams’ rules</h3>
@@ -362,8 +364,15 @@ function YourTeamsRules({ policy }: { policy: Policy }) {
                 Change where within your teams a rule’s leads go, and how they are spread among your SDRs.
               </p>
               {mine.map((rule) => (
-                <TeamRule key={`${rule.id} ${targetOf(rule.to)} ${rule.strategy}`} rule={rule} targets={targets} />
+                <TeamRule
+                  key={`${rule.id} ${targetOf(rule.to)} ${rule.strategy}`}
+                  rule={rule}
+                  targets={targets}
+                  onSaving={() => setNotice(null)}
+                  onSaved={() => setNotice(`Saved rule ${rule.id}: waiting leads are routed under it now.`)}
+                />
               ))}
+              <Notice text={notice} />
             </>
           );
         }}
@@ -372,17 +381,26 @@ function YourTeamsRules({ policy }: { policy: Policy }) {
   );
 }
 
-function TeamRule({ rule, targets }: { rule: Rule; targets: string[] }) {
+function TeamRule({
+  rule,
+  targets,
+  onSaving,
+  onSaved,
+}: {
+  rule: Rule;
+  targets: string[];
+  onSaving: () => void;
+  onSaved: () => void;
+}) {
   const { call } = useSignedIn();
   const queryClient = useQueryClient();
   const [target, setTarget] = useState(targetOf(rule.to));
   const [strategy, setStrategy] = useState(rule.strategy);
-  const [notice, setNotice] = useState<string | null>(null);
   const save = useMutation<unknown, ApiError, { to: Rule['to']; strategy: string }>({
     mutationFn: (body) =>
       call(`/api/sdr-queue/v1/routing/rules/${encodeURIComponent(rule.id)}`, { method: 'PATCH', body }),
     onSuccess: async () => {
-      setNotice(`Saved rule ${rule.id}: waiting leads are routed under it now.`);
+      onSaved();
       await queryClient.invalidateQueries({ queryKey: ['/api/sdr-queue/v1/routing'] });
     },
   });
@@ -392,7 +410,7 @@ function TeamRule({ rule, targets }: { rule: Rule; targets: string[] }) {
       aria-label={`Rule ${rule.id}`}
       onSubmit={(e) => {
         e.preventDefault();
-        setNotice(null);
+        onSaving();
         save.mutate({ to: toOf(target), strategy });
       }}
     >
@@ -406,7 +424,6 @@ function TeamRule({ rule, targets }: { rule: Rule; targets: string[] }) {
         Save rule {rule.id}
       </button>
       <ErrorText error={save.error} prefix="Not saved" />
-      <Notice text={notice} />
     </form>
   );
 }
