@@ -1,6 +1,7 @@
 // npm run --silent token -- <role> [--sub <id>] [--expires <time>]   (--help: usage)
 // A manager's teams are the team records naming them (PUT /v1/teams/:id), not a claim of the token.
-// Prints a JWT for the local stack, signed with its secret (.state/dev/jwt-secret).
+// Prints a JWT for the local stack, signed with its secret (.state/dev/jwt-secret; .state/<HANDOFF_STATE>/ for
+// a stack started with HANDOFF_STATE).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { localSecret } from '../infra/index.mjs';
@@ -48,7 +49,12 @@ if (
 ensureDependencies();
 const { SignJWT } = await import('jose');
 // The same claims as @handoff/http's signToken; kept here so the command needs no build.
-const secret = localSecret(path.join(repoRoot, '.state', 'dev'));
+const state = process.env.HANDOFF_STATE || 'dev';
+if (!/^[a-z0-9][a-z0-9_-]{0,39}$/.test(state)) {
+  process.stderr.write(`HANDOFF_STATE must be a folder name (a-z, 0-9, - and _), not "${state}"\n`);
+  process.exit(2);
+}
+const secret = localSecret(path.join(repoRoot, '.state', state));
 const token = await new SignJWT({ role })
   .setProtectedHeader({ alg: 'HS256' })
   .setSubject(values.sub ?? `${role}-1`)
