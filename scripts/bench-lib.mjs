@@ -151,3 +151,16 @@ export function pssWithChildrenMb(pid) {
   }
   return Math.round(kb / 1024);
 }
+
+/** Deadlocks Postgres has detected in the database of `url` since its statistics began (each a retried transaction). */
+export async function deadlocksOf(url) {
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()');
+    return Number(rows[0].deadlocks);
+  } finally {
+    await client.end();
+  }
+}

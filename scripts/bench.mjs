@@ -31,6 +31,7 @@ import {
   consumerSettings,
   cpuPer,
   cpuSeconds,
+  deadlocksOf,
   deleteTopicsAndWait,
   joinedConsumer,
   peakRssMb,
@@ -131,6 +132,8 @@ try {
   if (!only || only === 'sdr-queue') for (const line of await benchSdrQueue(context)) emit(line);
   if (!only || only === 'sla-monitor') for (const line of await benchSlaMonitor(context)) emit(line);
   if (!only || only === 'reporting') for (const line of await benchReporting(context)) emit(line);
+  // Deadlocks Postgres detected over the whole bench (each a wasted, retried transaction): the target is 0.
+  emit({ bench: 'deadlocks', deadlocks: await deadlocksOf(infra.databaseUrl) });
   if (!only) {
     emit({
       bench: 'ratio',

@@ -49,6 +49,7 @@ for (const [name, n] of Object.entries({ leads, seed, replicas })) {
 ensureDependencies();
 if (process.env.HANDOFF_SKIP_BUILD !== '1') build();
 
+const { deadlocksOf } = await import('./bench-lib.mjs');
 const { Cluster } = await import('./chaos/cluster.mjs');
 const { Workload } = await import('./chaos/workload.mjs');
 const { FaultInjector, planFaults } = await import('./chaos/faults.mjs');
@@ -59,13 +60,11 @@ const { Kafka, logLevel } = await import('kafkajs');
 const emit = (line) => process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`);
 const log = (m) => say(m);
 const random = createRandom(seed);
-// A frozen process must stay frozen past its session timeout; the short profile uses Kafka's minimum-ish 10 s
-// so that npm test stays short, the full one the services' default (30 s).
-const sessionTimeoutMs = args.profile === 'short' ? 10_000 : 30_000;
-const env = {
-  KAFKA_SESSION_TIMEOUT_MS: String(sessionTimeoutMs),
-  KAFKA_FETCH_MAX_WAIT_MS: String(Math.min(5000, Math.floor(sessionTimeoutMs / 3))),
-};
+// The services run with their defaults (session timeout 6 s, fetch wait 2 s: ADR 0014); a frozen process stays
+// frozen past that session timeout.
+const { serviceEnv } = await import('@handoff/config');
+const sessionTimeoutMs = serviceEnv.KAFKA_SESSION_TIMEOUT_MS.parse(undefined);
+const env = {};
 if (!/^chaos[a-z0-9-]*$/.test(args.state)) {
   say(`--state must start with "chaos" (a-z, 0-9, -), not "${args.state}": the folder is emptied`);
   process.exit(2);
@@ -100,12 +99,14 @@ try {
     replay: `npm run chaos -- --profile ${args.profile} --leads ${leads} --seed ${seed}`,
   });
   // Real events to copy with a changed body: the latest the stream has produced by then.
+  // (The topics hold the malformed messages injected before too: those are skipped.)
   const realEvents = async () =>
-    (await readTopics(kafka, ['lead.upserted', 'lead.activity'])).slice(-200).map((m) => ({
-      topic: m.topic,
-      key: m.key,
-      event: JSON.parse(m.value.toString('utf8')),
-    }));
+    (await readTopics(kafka, ['lead.upserted', 'lead.activity']))
+      .flatMap((m) => {
+        const event = parseJson(m.value);
+        return event?.id && event?.leadId ? [{ topic: m.topic, key: m.key, event }] : [];
+      })
+      .slice(-200);
   const injector = new FaultInjector({ cluster, random, sessionTimeoutMs, kafka, emit, realEvents });
   const stream = workload.run();
   const faults = injector.run(plan, () => workload.launched / leads);
@@ -149,6 +150,19 @@ try {
       .map((line) => `${process}: ${line.slice(0, 300)}`),
   );
   problems.push(...unhandled.slice(0, 20));
+  // Consumers that stopped by themselves and were started again in the process (or gave up: an exit).
+  const consumerRestarts = logs.reduce((n, { text }) => n + (text.match(/consumer stopped \(/g) ?? []).length, 0);
+  const consumersGivenUp = logs.reduce(
+    (n, { text }) => n + (text.match(/could not be restarted within/g) ?? []).length,
+    0,
+  );
+  // Every process ready at the end: a consumer that crashed and stayed down would show here.
+  const notReady = [];
+  for (const replica of cluster.replicas) {
+    const answer = await fetch(`${replica.process.url}/health/ready`).catch(() => undefined);
+    if (answer?.status !== 200) notReady.push(replica.name);
+  }
+  for (const name of notReady) problems.push(`${name} is not ready at the end`);
   for (const exit of cluster.unplannedExits) problems.push(`${exit.process} exited unasked at ${exit.at}`);
   const ok = problems.length === 0;
   emit({
@@ -160,6 +174,9 @@ try {
     // Postgres's count for the run's database (retried, so nothing lost; each a wasted transaction).
     deadlocks,
     unplannedExits: cluster.unplannedExits.length,
+    consumerRestarts,
+    consumersGivenUp,
+    notReadyAtEnd: notReady.length,
     unhandled: unhandled.length,
     // From the last fault (or the stream's end) to lag 0 with nothing left to publish.
     settleMs: settledAt === undefined ? null : Math.max(0, settledAt - quietFrom),
@@ -176,20 +193,16 @@ try {
 }
 process.exit(exitCode);
 
+function parseJson(value) {
+  try {
+    return value ? JSON.parse(value.toString('utf8')) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function countBy(list, key) {
   const counts = {};
   for (const item of list) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
   return counts;
-}
-
-async function deadlocksOf(url) {
-  const pg = (await import('pg')).default;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()');
-    return Number(rows[0].deadlocks);
-  } finally {
-    await client.end();
-  }
 }

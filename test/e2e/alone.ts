@@ -1,5 +1,5 @@
 import type { Producer } from 'kafkajs';
-import { keyOf, type HandoffEvent } from '@handoff/contracts';
+import { createEvent, keyOf, leadIdFromEmail, newOrigin, type HandoffEvent } from '@handoff/contracts';
 import { ServiceProcess, createTestTopics, freePort, testInfra, uniqueName } from '@handoff/testkit';
 
 /**
@@ -30,4 +30,19 @@ export async function publish(producer: Producer, prefix: string, event: Handoff
     topic: `${prefix}${event.type}`,
     messages: [{ key: keyOf(event), value: JSON.stringify(event), headers: { 'event-type': event.type } }],
   });
+}
+
+/** Publishes a new lead as lead-scoring would (`lead.upserted` from a webinar); resolves with its id. */
+export async function publishNewLead(producer: Producer, prefix: string, email: string): Promise<string> {
+  const leadId = leadIdFromEmail(email);
+  await publish(
+    producer,
+    prefix,
+    createEvent('lead.upserted', 'lead-scoring', {
+      leadId,
+      origin: newOrigin(),
+      data: { profile: { email, source: 'webinar' } },
+    }),
+  );
+  return leadId;
 }

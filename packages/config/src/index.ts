@@ -44,18 +44,27 @@ export const serviceEnv = {
     .regex(/^[a-z_][a-z0-9_]{0,62}$/)
     .optional(),
   /**
-   * Consumer-group session timeout: how long a silent member keeps its partitions before the group moves them
-   * (kafkajs's default 30 s). Shorter fails over sooner and rebalances more on a slow GC or a busy machine.
+   * Consumer-group session timeout: how long a member that stopped answering (a killed or frozen process) keeps
+   * its partitions before the group hands them to the others or to its restarted self. 6 s, the least a broker
+   * accepts by default (group.min.session.timeout.ms), so a killed process is back at work in about 7 s; kafkajs
+   * 2.2.4 has no static membership, so a restart is always a new member that waits this long for the old one
+   * (ADR 0014). Longer rides out longer pauses (a slow GC, a starved machine) without a rebalance.
    */
-  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(30000),
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(6000),
   /**
    * How long the broker holds a fetch while no data arrives (fetch.max.wait.ms; the Java client's is 500 ms).
    * The broker answers as soon as one byte arrives (fetch.min.bytes 1), so this costs no latency; it sets how
    * often an idle consumer asks. At 500 ms that loop was about 1 % of a core per idle service, at 5 s 0.1 %
    * (docs/benchmarks.md). kafkajs heartbeats between fetches, so it must be at most a third of the session
-   * timeout; a stop or a rebalance may wait for the fetch in flight (up to this long).
+   * timeout (2 s by default); a stop or a rebalance may wait for the fetch in flight (up to this long).
    */
-  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30000).default(5000),
+  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30000).default(2000),
+  /**
+   * How long a consumer that crashed (kafkajs gave up: the broker away past its retries, a protocol error) is
+   * restarted inside the process before the process gives up and exits 1, so its supervisor restarts it. Each
+   * restart is counted in handoff_consumer_restarts_total; /health/ready is 503 until the consumer has joined.
+   */
+  KAFKA_CONSUMER_RESTART_LIMIT_MS: z.coerce.number().int().min(1000).max(3600000).default(300000),
   DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
   /**
    * Checks every answer against the schema its route declares in /openapi.json, and answers 500 where it differs

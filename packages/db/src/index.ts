@@ -84,6 +84,21 @@ export async function withTransaction<T>(
   }
 }
 
+/**
+ * One writer per lead at a time, in a service's schema: a transaction-scoped advisory lock on each lead, taken in
+ * one order (of the keys) and before any row of them. Every transaction that changes a lead's rows takes it
+ * first (the event consumer for a batch's leads, a use case for the leads it changes), so two of them never
+ * hold rows of one lead and wait for each other's (ADR 0011). Locks held are kept; an empty list takes none.
+ */
+export async function lockLeads(db: Queryable, schema: string, leadIds: readonly string[]): Promise<void> {
+  if (leadIds.length === 0) return;
+  await db.query(
+    `SELECT pg_advisory_xact_lock(hashtext($1), k)
+       FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($2::text[]) AS id ORDER BY 1) AS keys`,
+    [schema, [...new Set(leadIds)]],
+  );
+}
+
 /** Whether the database answers, for readiness checks. */
 export async function pingDatabase(pool: pg.Pool): Promise<boolean> {
   try {

@@ -47,6 +47,17 @@ const boom = defineRoute({
   },
 });
 
+const databaseAway = defineRoute({
+  method: 'get',
+  path: '/v1/database-away',
+  summary: 'Meets a database that is shutting down',
+  roles: ['sdr'],
+  responses: { 200: { description: 'never' } },
+  handler: async () => {
+    throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+  },
+});
+
 const server = new HttpServer(
   createHttpApp({
     service: 't',
@@ -59,7 +70,7 @@ const server = new HttpServer(
     },
     jwtSecret: secret,
     bodyLimit: '1kb',
-    routes: [addNote, queue, boom],
+    routes: [addNote, queue, boom, databaseAway],
   }),
 );
 let base = '';
@@ -303,6 +314,14 @@ describe('errors', () => {
     expect(res.json.error.code).toBe('not_found');
   });
 
+  it('answers 503 with Retry-After when a dependency cannot be reached (a retry may work), naming no detail of it', async () => {
+    const res = await call('/v1/database-away', { token: await tokenFor('sdr') });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(res.json.error.code).toBe('unavailable');
+    expect(res.text).not.toContain('administrator');
+  });
+
   it('answers 500 {error:{code:"internal"}} without the message or stack of a plain Error', async () => {
     const res = await call('/v1/boom', { token: await tokenFor('sdr') });
     expect(res.status).toBe(500);
@@ -469,7 +488,12 @@ describe('/openapi.json', () => {
   });
 
   it('converts :id paths to {id} with a required path parameter', () => {
-    expect(Object.keys(doc.paths).sort()).toEqual(['/v1/boom', '/v1/leads/{id}/notes', '/v1/queue']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/v1/boom',
+      '/v1/database-away',
+      '/v1/leads/{id}/notes',
+      '/v1/queue',
+    ]);
     expect(doc.paths['/v1/leads/{id}/notes'].post.parameters).toEqual([
       expect.objectContaining({ name: 'id', in: 'path', required: true }),
     ]);

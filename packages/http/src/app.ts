@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { pinoHttp } from 'pino-http';
 import { z } from 'zod';
 import { jsonProblemOf, type Role } from '@handoff/contracts';
-import { HandoffError, describeError } from '@handoff/errors';
+import { HandoffError, describeError, isRetriable } from '@handoff/errors';
 import { Counter, Histogram, metric, type Logger, type Registry } from '@handoff/observability';
 import { verifyToken, type Principal } from './auth.js';
 import { HttpError, badRequest, forbidden, notFound, unauthorized } from './errors.js';
@@ -205,10 +205,19 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(notFound(`no route ${req.method} ${req.path}`));
   });
+  // A dependency away (Postgres restarting, a connection dropped) fails every request meanwhile: one warning per
+  // 10 s says so, the rest are debug; each answer is a 503 the client may retry.
+  let unavailableLoggedAt = 0;
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     void next;
     const httpError = toHttpError(err);
-    if (httpError.status >= 500) req.log?.error({ err: describeError(err) }, 'request failed');
+    if (httpError.code === 'unavailable') {
+      const now = Date.now();
+      const level = now - unavailableLoggedAt >= 10_000 ? 'warn' : 'debug';
+      if (level === 'warn') unavailableLoggedAt = now;
+      req.log?.[level]({ err: describeError(err) }, 'request failed: a dependency is not reachable; answered 503');
+      res.setHeader('retry-after', '1');
+    } else if (httpError.status >= 500) req.log?.error({ err: describeError(err) }, 'request failed');
     res.status(httpError.status).json({
       error: {
         code: httpError.code,
@@ -266,6 +275,10 @@ function toHttpError(err: unknown): HttpError {
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return new HttpError(e.status, 'bad_request', e.message ?? 'bad request');
   }
+  // A lost or refused connection, a database shutting down or starting: a retry may work (the write APIs take
+  // idempotency keys, so one whose answer was lost is not done twice).
+  if (isRetriable(err))
+    return new HttpError(503, 'unavailable', 'the service cannot reach what it needs right now; try again');
   return new HttpError(500, 'internal', 'internal error');
 }
 
@@ -309,12 +322,18 @@ function answerClientError(err: NodeJS.ErrnoException, socket: import('node:stre
 /** An HTTP server with explicit start and stop. */
 export class HttpServer {
   private server: http.Server | undefined;
+  private stopping = false;
 
   constructor(private readonly app: express.Express) {}
 
   /** Listens; resolves with the bound port. */
   async start(port: number, host = '127.0.0.1'): Promise<number> {
-    const server = http.createServer(this.app);
+    this.stopping = false;
+    const server = http.createServer((req, res) => {
+      // Stopping: answer, then close the connection, so a client that keeps it busy cannot hold the stop open.
+      if (this.stopping) res.shouldKeepAlive = false;
+      this.app(req, res);
+    });
     server.keepAliveTimeout = 5000;
     server.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
@@ -326,13 +345,23 @@ export class HttpServer {
     return typeof address === 'object' && address ? address.port : port;
   }
 
-  /** Stops accepting connections and waits for requests in flight. */
-  async stop(): Promise<void> {
+  /**
+   * Stops accepting connections and waits for requests in flight, for up to `graceMs`: kept-alive connections are
+   * closed after their next answer, and any still open then are closed.
+   */
+  async stop(graceMs = 5000): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    this.stopping = true;
     await new Promise<void>((resolve) => {
-      server.close(() => resolve());
+      const idle = setInterval(() => server.closeIdleConnections(), 100);
+      const hard = setTimeout(() => server.closeAllConnections(), graceMs);
+      server.close(() => {
+        clearInterval(idle);
+        clearTimeout(hard);
+        resolve();
+      });
       server.closeIdleConnections();
     });
   }

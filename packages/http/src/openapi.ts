@@ -8,7 +8,7 @@ const COMMON_ERRORS: Record<string, string> = {
   400: 'The request is invalid: `error.details` names each field and what is wrong with it',
   401: 'No valid bearer token (missing, expired, or not signed with the stack’s key)',
   403: 'The caller’s role or scope may not do this',
-  503: 'The service is starting and waits for a dependency (`error.message` names it); try again after `Retry-After`',
+  503: 'The service is starting and waits for a dependency, or cannot reach one right now (`error.message` says which); try again after `Retry-After`',
 };
 const BODY_ERRORS: Record<string, string> = {
   413: 'The body is larger than the service takes',

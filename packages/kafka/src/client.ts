@@ -5,15 +5,24 @@ import type { Logger } from '@handoff/observability';
 
 export type { Kafka } from 'kafkajs';
 
+/**
+ * kafkajs's retries (connections, requests, a consumer's fetch loop): 100 ms doubling to at most 2 s, so a client
+ * whose broker went away notices it back within about 2 s of it answering (kafkajs's own cap is 30 s: after a
+ * 15 s outage the next try came 17.6 s later). Eight tries are about 11 s; past them a consumer crashes and
+ * EventConsumer restarts it, a producer's send fails and the outbox relay tries the batch again.
+ */
+export const KAFKA_RETRY = { initialRetryTime: 100, maxRetryTime: 2000, retries: 8 } as const;
+
 /** A kafkajs client whose logs go to the service's pino logger. */
 export function createKafka(options: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
   const log = options.logger.child({ component: 'kafkajs' });
+  const once = new OncePerOutage();
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
     connectionTimeout: 3000,
     requestTimeout: 30000,
-    retry: { initialRetryTime: 100, retries: 8 },
+    retry: { ...KAFKA_RETRY },
     logLevel: logLevel.WARN,
     logCreator:
       () =>
@@ -22,12 +31,42 @@ export function createKafka(options: { brokers: string[]; clientId: string; logg
         // Our idempotent producer keeps bounded retries on purpose (a relay that cannot publish backs off and
         // retries the batch itself); exactly-once comes from consumers' inboxes, so this warning says nothing new.
         if (message === 'Limiting retries for the idempotent producer may invalidate EoS guarantees') return;
-        if (level <= logLevel.WARN && isTransient(message, rest)) log.info(rest, message);
+        // A consumer's crash: EventConsumer logs it once, with what it does next (restart, or give up).
+        if (/^Crash: |^Restarting the consumer/.test(message)) return;
+        // A batch that failed (the database away, the partition taken by a rebalance): EventConsumer retries it
+        // or, past that, the consumer restarts; kafkajs's line is the warning, with its stack.
+        if (message === 'Error when calling eachBatch') {
+          log.warn(rest, message);
+          return;
+        }
+        if (level <= logLevel.WARN && isUnreachable(message, rest)) {
+          // The broker away (restarting, a network blip): every connection and retry says so; one line per 30 s.
+          const repeated = once.take(message.replace(/\d+/g, '#'));
+          if (repeated !== undefined) log.warn({ ...rest, repeated }, message);
+        } else if (level <= logLevel.WARN && isTransient(message, rest)) log.info(rest, message);
         else if (level <= logLevel.ERROR) log.error(rest, message);
         else if (level === logLevel.WARN) log.warn(rest, message);
         else log.debug(rest, message);
       },
   });
+}
+
+/** Lets a message through once per window, and says how many like it were held back since. */
+class OncePerOutage {
+  private readonly seen = new Map<string, { at: number; held: number }>();
+  constructor(private readonly windowMs = 30_000) {}
+
+  /** The number held back before this one, or undefined to hold this one back too. */
+  take(key: string, now = Date.now()): number | undefined {
+    const last = this.seen.get(key);
+    if (last && now - last.at < this.windowMs) {
+      last.held += 1;
+      return undefined;
+    }
+    this.seen.set(key, { at: now, held: 0 });
+    if (this.seen.size > 100) this.seen.delete(this.seen.keys().next().value!);
+    return last?.held ?? 0;
+  }
 }
 
 /**
@@ -39,12 +78,28 @@ const TRANSIENT = [
   /coordinator is not available/i,
   /not the correct coordinator/i,
   /no leader for this topic-partition/i,
+  /not the leader for that topic-partition/i,
   /rebalanc/i,
+  // After a broker restart or a lost session: the member is new to the coordinator, and rejoins.
+  /not aware of this member/i,
+  /generation id is not valid/i,
+  /needs to have a valid member id/i,
 ];
+
+/** A broker that does not answer: kafkajs retries, and our components wait or restart. */
+const UNREACHABLE = [
+  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH/,
+  /connection (error|timeout|closed)|closed connection|failed to connect|socket hang up/i,
+  /KafkaJSConnection|NumberOfRetriesExceeded|broker not available|request .* timed out/i,
+];
+
+function isUnreachable(message: string, entry: Record<string, unknown>): boolean {
+  const text = `${message} ${typeof entry.error === 'string' ? entry.error : ''}`;
+  return UNREACHABLE.some((pattern) => pattern.test(text));
+}
 
 function isTransient(message: string, entry: Record<string, unknown>): boolean {
   const text = `${message} ${typeof entry.error === 'string' ? entry.error : ''}`;
-  if (/^Restarting the consumer/.test(message)) return true;
   return TRANSIENT.some((pattern) => pattern.test(text));
 }
 

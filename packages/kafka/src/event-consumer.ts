@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
+import { lockLeads } from '@handoff/db';
 import type { Consumer, Kafka, KafkaMessage, EachBatchPayload } from 'kafkajs';
 import {
   decodeEvent,
@@ -11,6 +12,7 @@ import {
 } from '@handoff/contracts';
 import { backoffDelay, describeError, isRetriable, sleep } from '@handoff/errors';
 import { Counter, Histogram, metric, type Logger, type Registry } from '@handoff/observability';
+import { KAFKA_RETRY } from './client.js';
 import { KafkaRuntimeError } from './errors.js';
 import { EventBatch, storableText, type OutboxMessage } from './outbox.js';
 import type { TopicNaming } from './naming.js';
@@ -50,10 +52,10 @@ export interface EventConsumerOptions {
   handlers: HandlerMap;
   logger: Logger;
   registry: Registry;
-  /** Consumer-group session timeout (default 30 s, kafkajs's). */
+  /** Consumer-group session timeout (default 6 s: KAFKA_SESSION_TIMEOUT_MS, ADR 0014). */
   sessionTimeoutMs?: number;
   /**
-   * How long the broker may hold a fetch while no data arrives: 5 s by default (KAFKA_FETCH_MAX_WAIT_MS), at most a
+   * How long the broker may hold a fetch while no data arrives: 2 s by default (KAFKA_FETCH_MAX_WAIT_MS), at most a
    * third of the session timeout, since kafkajs heartbeats between fetches. Data is answered at once either way.
    */
   fetchMaxWaitMs?: number;
@@ -61,6 +63,13 @@ export interface EventConsumerOptions {
   concurrency?: number;
   /** Messages per transaction. */
   maxBatchSize?: number;
+  /**
+   * How long a crashed consumer is restarted in the process (KAFKA_CONSUMER_RESTART_LIMIT_MS, 5 min by default)
+   * before `onGiveUp` is called: from the first crash until a join.
+   */
+  restartLimitMs?: number;
+  /** Called once when the consumer could not be brought back within `restartLimitMs`: end the process. */
+  onGiveUp?: (err: unknown) => void;
 }
 
 type Decoded =
@@ -96,6 +105,12 @@ export class EventConsumer {
   private silenceBoundMs = 15_000;
   private readonly messages: Counter;
   private readonly batchSeconds: Histogram;
+  private readonly restarts: Counter;
+  /** Since when it has been down without joining again (its first crash since the last join), and tries since. */
+  private downSince: number | undefined;
+  private restartAttempt = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.log = options.logger.child({ component: 'event-consumer', groupId: options.groupId });
@@ -123,6 +138,17 @@ export class EventConsumer {
           registers: [registry],
         }),
     );
+    this.restarts = metric(
+      registry,
+      'handoff_consumer_restarts_total',
+      () =>
+        new Counter({
+          name: 'handoff_consumer_restarts_total',
+          help: 'Times the consumer stopped by itself (a crash) and was started again in the process, by error.',
+          labelNames: ['error'],
+          registers: [registry],
+        }),
+    );
   }
 
   /**
@@ -138,57 +164,116 @@ export class EventConsumer {
     return Object.keys(this.options.handlers).filter(isTopicName);
   }
 
+  /**
+   * Connects, subscribes and runs. Once it has run, a crash (kafkajs gave up: the broker away past its retries,
+   * a protocol error) is answered here, whatever kafkajs would have done: the consumer is made again and
+   * started after a backoff (200 ms doubling to 2 s), each time counted, until it joins its group or
+   * `restartLimitMs` has passed since the first crash; then `onGiveUp`. A first start that fails throws (the
+   * service's host waits for the broker and tries again).
+   */
   async start(): Promise<void> {
-    const sessionTimeout = this.options.sessionTimeoutMs ?? 30000;
+    this.stopping = false;
+    await this.run();
+  }
+
+  private async run(): Promise<void> {
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 6000;
+    const fetchWait = Math.min(this.options.fetchMaxWaitMs ?? 2000, Math.floor(sessionTimeout / 3));
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       sessionTimeout,
       rebalanceTimeout: Math.max(sessionTimeout, 60000),
       // A third of the session timeout at most, as Kafka advises; kafkajs's 3 s otherwise.
       heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 3)),
-      maxWaitTimeInMs: Math.min(this.options.fetchMaxWaitMs ?? 5000, Math.floor(sessionTimeout / 3)),
+      maxWaitTimeInMs: fetchWait,
       // Topics come from the registry, created before the services start: a missing one is an error.
       allowAutoTopicCreation: false,
+      // Every crash is restarted by this class (counted, with a bound), not by kafkajs for some and never for others.
+      retry: { ...KAFKA_RETRY, restartOnFailure: async () => false },
     });
     this.consumer = consumer;
-    this.silenceBoundMs = 3 * Math.max(Math.min(this.options.fetchMaxWaitMs ?? 5000, sessionTimeout / 3), 1000);
+    this.silenceBoundMs = 3 * Math.max(fetchWait, 1000);
+    const current = () => this.consumer === consumer;
     const heard = () => {
-      this.heardAt = Date.now();
+      if (current()) this.heardAt = Date.now();
     };
     consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (!current()) return;
+      if (this.downSince !== undefined) {
+        this.log.info({ downMs: Date.now() - this.downSince, restarts: this.restartAttempt }, 'consumer is back');
+      }
+      this.downSince = undefined;
+      this.restartAttempt = 0;
       this.joined = true;
       heard();
     });
     consumer.on(consumer.events.FETCH, heard);
     consumer.on(consumer.events.HEARTBEAT, heard);
     consumer.on(consumer.events.CRASH, (e) => {
+      if (!current()) return;
       this.joined = false;
-      // kafkajs restarts a consumer after a retriable crash. A group coordinator that is loading or not there
-      // yet is what every start on a fresh broker meets: that is news, not a warning.
-      const level = !e.payload.restart ? 'error' : coordinatorStarting(e.payload.error) ? 'info' : 'warn';
-      this.log[level]({ err: describeError(e.payload.error), restart: e.payload.restart }, 'consumer crashed');
+      // kafkajs has stopped it (and left the group, if the broker answered).
+      this.restartLater(e.payload.error);
     });
     consumer.on(consumer.events.STOP, () => {
-      this.joined = false;
+      if (current()) this.joined = false;
     });
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: this.topics().map((t) => this.options.naming.physical(t)),
-      // A new group starts at the beginning so nothing published before its first join is missed.
-      fromBeginning: true,
-    });
-    await consumer.run({
-      autoCommit: true,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.concurrency ?? 3,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: this.topics().map((t) => this.options.naming.physical(t)),
+        // A new group starts at the beginning so nothing published before its first join is missed.
+        fromBeginning: true,
+      });
+      await consumer.run({
+        autoCommit: true,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.concurrency ?? 3,
+        eachBatch: (payload) => this.onBatch(payload),
+      });
+    } catch (err) {
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private restartLater(error: unknown): void {
+    if (this.stopping) return;
+    const now = Date.now();
+    this.downSince ??= now;
+    const err = describeError(error);
+    const limitMs = this.options.restartLimitMs ?? 300_000;
+    if (now - this.downSince > limitMs) {
+      this.log.error(
+        { err, downMs: now - this.downSince, restarts: this.restartAttempt },
+        `consumer could not be restarted within ${Math.round(limitMs / 1000)} s; giving up`,
+      );
+      this.options.onGiveUp?.(error);
+      return;
+    }
+    this.restartAttempt += 1;
+    const delayMs = backoffDelay(this.restartAttempt, { initialMs: 200, maxMs: 2000 });
+    // A coordinator still loading is what every start on a fresh broker meets: news, not a warning.
+    const level = coordinatorStarting(error) ? 'info' : 'warn';
+    this.log[level](
+      { err, attempt: this.restartAttempt, nextTryInMs: delayMs },
+      `consumer stopped (${err.message}); restarting it in ${delayMs} ms`,
+    );
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopping) return;
+      this.restarts.inc({ error: err.name });
+      this.run().catch((failed: unknown) => this.restartLater(failed));
+    }, delayMs);
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.joined = false;
-    await this.consumer?.disconnect();
+    clearTimeout(this.restartTimer);
+    const consumer = this.consumer;
     this.consumer = undefined;
+    await consumer?.disconnect();
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -401,12 +486,10 @@ export class EventConsumer {
    * so services sharing a database do not wait on each other.
    */
   private async lockLeads(tx: PoolClient, events: HandoffEvent[]): Promise<void> {
-    const leadIds = [...new Set(events.flatMap((e) => (e.leadId ? [e.leadId] : [])))];
-    if (leadIds.length === 0) return;
-    await tx.query(
-      `SELECT pg_advisory_xact_lock(hashtext($1), k)
-         FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($2::text[]) AS id ORDER BY 1) AS keys`,
-      [this.options.schema, leadIds],
+    await lockLeads(
+      tx,
+      this.options.schema,
+      events.flatMap((e) => (e.leadId ? [e.leadId] : [])),
     );
   }
 

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Logger, Registry } from '@handoff/observability';
 import type { Kafka } from './client.js';
+import { KafkaRuntimeError } from './errors.js';
 import { EventConsumer, type HandlerMap } from './event-consumer.js';
 import { TopicNaming } from './naming.js';
 import { OutboxRelay } from './outbox-relay.js';
@@ -11,6 +12,7 @@ export interface MessagingConfig {
   KAFKA_TOPIC_PREFIX: string;
   KAFKA_SESSION_TIMEOUT_MS: number;
   KAFKA_FETCH_MAX_WAIT_MS: number;
+  KAFKA_CONSUMER_RESTART_LIMIT_MS: number;
 }
 
 /**
@@ -33,6 +35,8 @@ export class ServiceMessaging {
       logger: Logger;
       registry: Registry;
       handlers?: HandlerMap;
+      /** The consumer crashed and could not be restarted within KAFKA_CONSUMER_RESTART_LIMIT_MS. */
+      onGiveUp?: (err: unknown) => void;
     },
   ) {
     const { config } = options;
@@ -59,13 +63,24 @@ export class ServiceMessaging {
           registry: options.registry,
           sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
           fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
+          restartLimitMs: config.KAFKA_CONSUMER_RESTART_LIMIT_MS,
+          ...(options.onGiveUp ? { onGiveUp: options.onGiveUp } : {}),
         })
       : undefined;
   }
 
+  /**
+   * A broker that cannot be reached (down, starting, a listener not open yet) fails the start with a retriable
+   * error, after stopping what had started, so the service's host waits for it and tries again.
+   */
   async start(): Promise<void> {
-    await this.relay.start();
-    await this.consumer?.start();
+    try {
+      await this.relay.start();
+      await this.consumer?.start();
+    } catch (err) {
+      await this.stop().catch(() => undefined);
+      throw brokerUnreachable(err);
+    }
   }
 
   async stop(): Promise<void> {
@@ -73,8 +88,15 @@ export class ServiceMessaging {
     await this.relay.stop();
   }
 
-  /** Joined the consumer group (if any) and the relay holds its connections. */
+  /** Joined the consumer group (if any) and heard from the broker lately; the relay holds its connections. */
   isReady(): boolean {
     return (this.consumer?.isReady() ?? true) && this.relay.isHealthy();
   }
+}
+
+/** A kafkajs failure at start: the broker is not there yet (a retriable wait), named as such. */
+function brokerUnreachable(err: unknown): unknown {
+  const { name, message } = (err ?? {}) as { name?: unknown; message?: unknown };
+  if (typeof name !== 'string' || !name.startsWith('KafkaJS')) return err;
+  return new KafkaRuntimeError('broker_unreachable', `broker: ${String(message)}`, { cause: err, retriable: true });
 }

@@ -50,6 +50,8 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private leader = false;
   private connected = false;
+  /** The last publish failed at the broker, and none has worked since. */
+  private brokerFailing = false;
   private readonly published: Counter;
   private readonly pending: Gauge;
   private readonly sendSeconds: Histogram;
@@ -92,9 +94,12 @@ export class OutboxRelay {
     );
   }
 
-  /** True while the relay holds its producer and database connection (leader or standby). */
+  /**
+   * True while the relay holds its database connection (leader or standby) and its last publish, if it failed at
+   * the broker, has worked again: a service whose events cannot reach Kafka is not ready.
+   */
   isHealthy(): boolean {
-    return this.connected;
+    return this.connected && !this.brokerFailing;
   }
 
   /** Whether this replica is the active relay of its schema. */
@@ -131,10 +136,12 @@ export class OutboxRelay {
       try {
         await this.connect();
         if (!this.leader) {
+          failures = 0;
           await this.waitForWork(this.options.pollIntervalMs);
           continue;
         }
         const sent = await this.publishBatch();
+        if (failures > 0) this.log.info({ failures }, 'outbox relay is publishing again');
         failures = 0;
         if (sent === 0) {
           await this.prune();
@@ -142,9 +149,15 @@ export class OutboxRelay {
         }
       } catch (err) {
         failures += 1;
-        this.log.warn({ err: describeError(err), failures }, 'outbox relay failed; retrying');
-        await this.disconnect();
-        await sleep(backoffDelay(failures, { maxMs: 5000 }), this.abort.signal);
+        const error = describeError(err);
+        const atBroker = error.name.startsWith('KafkaJS');
+        if (atBroker) this.brokerFailing = true;
+        // Once per outage at warn; the tries after it at debug.
+        this.log[failures === 1 ? 'warn' : 'debug']({ err: error, failures }, 'outbox relay failed; retrying');
+        // The database session is made again only when it is the one that failed.
+        if (!atBroker) await this.disconnect();
+        // At most 2 s apart, so the relay is back within about 2 s of the broker or database answering.
+        await sleep(backoffDelay(failures, { maxMs: 2000 }), this.abort.signal);
       }
     }
     await this.drain();
@@ -236,6 +249,7 @@ export class OutboxRelay {
       acks: -1,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
+    this.brokerFailing = false;
     await client.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [
       rows.map((r) => r.seq),
     ]);

@@ -31,6 +31,10 @@ export class ServiceHost {
   private readonly stopping = new AbortController();
   private current: string | undefined;
   private done = false;
+  private failure: ((reason: { component: string; err: unknown }) => void) | undefined;
+  private readonly failed = new Promise<{ component: string; err: unknown }>((resolve) => {
+    this.failure = resolve;
+  });
 
   constructor(
     private readonly components: Component[],
@@ -81,6 +85,15 @@ export class ServiceHost {
     }
   }
 
+  /**
+   * A running component cannot go on and cannot mend itself (a consumer that could not be restarted): the host
+   * stops as on a signal and exits 1, for the process's supervisor to start it again.
+   */
+  fail(component: string, err: unknown): void {
+    this.failure?.({ component, err });
+    this.failure = undefined;
+  }
+
   /** Stops every started component, the front door first, then the rest last first; errors are logged. */
   async stop(): Promise<void> {
     this.stopping.abort();
@@ -97,8 +110,8 @@ export class ServiceHost {
   }
 
   /**
-   * Starts, then waits for SIGTERM or SIGINT and stops within the timeout.
-   * Exits 0 after a clean stop, 1 after a failed start or a stop that timed out.
+   * Starts, then waits for SIGTERM or SIGINT (or a `fail`) and stops within the timeout.
+   * Exits 0 after a clean stop, 1 after a failed start, a `fail` or a stop that timed out.
    */
   async runUntilSignal(options: { timeoutMs: number; onStarted?: () => void }): Promise<void> {
     // Subscribed before starting, and for the whole stop: a signal during start (migrations, a group
@@ -120,9 +133,17 @@ export class ServiceHost {
     );
     const first = await Promise.race([starting, signalled.then(() => 'signal' as const)]);
     if (first === false) process.exit(1);
+    let exitCode = 0;
     if (first === true) {
       options.onStarted?.();
-      await signalled;
+      const failure = await Promise.race([signalled.then(() => undefined), this.failed]);
+      if (failure) {
+        this.logger.error(
+          { component: failure.component, err: describeError(failure.err) },
+          `${failure.component} cannot go on; stopping to be restarted`,
+        );
+        exitCode = 1;
+      }
     }
     clearInterval(keepAlive);
     this.logger.info('stopping');
@@ -139,6 +160,6 @@ export class ServiceHost {
     }
     await this.stop();
     this.logger.info('stopped');
-    process.exit(0);
+    process.exit(exitCode);
   }
 }

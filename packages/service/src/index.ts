@@ -94,8 +94,13 @@ export interface BackendServiceOptions {
  * Runs a backend service until SIGTERM or SIGINT. Parts start in this order
  * and stop in reverse:
  *
- *   database (migrate; stop closes the pool) → Redis → workers → messaging
- *   (topics, outbox relay, consumer) → HTTP
+ *   HTTP (health first) → database (migrate; stop closes the pool) → Redis →
+ *   workers → messaging (outbox relay, consumer)
+ *
+ * Postgres, Redis and the broker are waited for when they cannot be reached
+ * at start; a consumer that crashes later is restarted in the process, and
+ * one that cannot be within KAFKA_CONSUMER_RESTART_LIMIT_MS ends the process
+ * (exit 1) for its supervisor to restart.
  *
  * so on stop HTTP takes no new work first, the consumer finishes its batch
  * and the relay publishes what was written, workers stop, and only then do
@@ -112,6 +117,8 @@ export async function runBackendService(options: BackendServiceOptions): Promise
     logger,
     registry: options.registry,
     ...(options.handlers ? { handlers: options.handlers } : {}),
+    // A consumer that cannot be brought back in the process: stop and exit 1, for the supervisor to restart.
+    onGiveUp: (err) => host.fail('messaging', err),
   });
   // The host decides when the service has started; the HTTP app asks it (only once it serves: the host starts it).
   const server = new HttpServer(
@@ -151,7 +158,8 @@ export async function runBackendService(options: BackendServiceOptions): Promise
       // Redis down at start: wait for it like the database.
       { name: 'redis', retry: true, start: () => connectRedis(redis), stop: () => redis.quit() },
       ...(options.workers ?? []),
-      { name: 'messaging', start: () => messaging.start(), stop: () => messaging.stop() },
+      // The broker down or not answering yet at start: wait for it too.
+      { name: 'messaging', retry: true, start: () => messaging.start(), stop: () => messaging.stop() },
     ],
     logger,
   );

@@ -112,6 +112,12 @@ export class ServiceProcess {
     return this;
   }
 
+  /** Resolves with the exit code once the process has exited by itself (or was stopped). */
+  exited(): Promise<number | null> {
+    if (!this.exit) throw new Error(`${this.name} was never started`);
+    return this.exit;
+  }
+
   /** Sends SIGTERM and resolves with the exit code. */
   async stop(): Promise<number | null> {
     if (!this.running) return this.child?.exitCode ?? null;

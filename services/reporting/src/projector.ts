@@ -1,4 +1,4 @@
-import { backoffDelay, describeError } from '@handoff/errors';
+import { backoffDelay, describeError, isRetriable } from '@handoff/errors';
 import type { Logger } from '@handoff/observability';
 import { projectNext, type ProjectorDeps } from './use-cases/project.js';
 
@@ -53,10 +53,13 @@ export class Projector {
       let taken = 0;
       try {
         taken = await projectNext(this.deps, pageSize);
+        if (failures > 0) this.deps.logger.info({ failures }, 'projecting events again');
         failures = 0;
       } catch (err) {
         failures += 1;
-        this.deps.logger.error({ err: describeError(err), failures }, 'projecting events failed; retrying');
+        // A database away is retried: one warning for the outage. Anything else is a bug to see each time.
+        const level = isRetriable(err) ? (failures === 1 ? 'warn' : 'debug') : 'error';
+        this.deps.logger[level]({ err: describeError(err), failures }, 'projecting events failed; retrying');
       }
       if (taken === pageSize) continue;
       // A failure retries with backoff (from 100 ms, as the old poll did, to 5 s), not after the long idle look.

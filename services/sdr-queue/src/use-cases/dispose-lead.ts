@@ -1,5 +1,5 @@
 import { newOrigin, type DispositionReason, type QualificationEvidence, type RecycleReason } from '@handoff/contracts';
-import { withTransaction, type Pool } from '@handoff/db';
+import { lockLeads, withTransaction, type Pool } from '@handoff/db';
 import { HandoffError, unseen } from '@handoff/errors';
 import type { Principal } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
@@ -37,6 +37,8 @@ export async function disposeLead(
   correlationId?: string,
 ): Promise<{ status: string; followUp?: ReturnType<typeof followUpProgress> }> {
   return withTransaction(deps.pool, async (tx) => {
+    // The lead before its rows, as the event consumer takes it (one writer per lead, no deadlock).
+    await lockLeads(tx, deps.schema, [leadId]);
     const assignment = await findAssignment(tx, leadId, { lock: true });
     if (!assignment) throw unseen(`lead ${leadId}`);
     const sdr = assignment.sdrId ? await findSdr(tx, assignment.sdrId) : undefined;

@@ -1,5 +1,5 @@
 import { newOrigin } from '@handoff/contracts';
-import { withTransaction, type Pool } from '@handoff/db';
+import { lockLeads, withTransaction, type Pool } from '@handoff/db';
 import { HandoffError, unseen } from '@handoff/errors';
 import type { Principal } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
@@ -20,6 +20,8 @@ export async function reassignLeads(
   correlationId?: string,
 ): Promise<Array<{ leadId: string; from: string | null; to: string }>> {
   return withTransaction(deps.pool, async (tx) => {
+    // The leads before any row, as the event consumer takes them (one writer per lead, no deadlock).
+    await lockLeads(tx, deps.schema, command.leadIds);
     const sdrs = await listSdrs(tx);
     const to = sdrs.find((s) => s.id === command.toSdrId);
     const access = await Access.of(tx, principal);

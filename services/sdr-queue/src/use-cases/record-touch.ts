@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { newOrigin, type TouchChannel, type TouchOutcome } from '@handoff/contracts';
-import { withTransaction, type Pool } from '@handoff/db';
+import { lockLeads, withTransaction, type Pool } from '@handoff/db';
 import { HandoffError, unseen } from '@handoff/errors';
 import type { Principal } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
@@ -31,6 +31,8 @@ export async function recordTouch(
   correlationId: string,
 ) {
   return withTransaction(deps.pool, async (tx) => {
+    // The lead before its rows, as the event consumer takes it (one writer per lead, no deadlock).
+    await lockLeads(tx, deps.schema, [command.leadId]);
     const assignment = await findAssignment(tx, command.leadId, { lock: true });
     if (!assignment) throw unseen(`lead ${command.leadId}`);
     const sdr = assignment.sdrId ? await findSdr(tx, assignment.sdrId) : undefined;

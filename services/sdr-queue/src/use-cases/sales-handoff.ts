@@ -1,5 +1,5 @@
 import { newOrigin, type DispositionReason } from '@handoff/contracts';
-import { withTransaction, type Pool } from '@handoff/db';
+import { lockLeads, withTransaction, type Pool } from '@handoff/db';
 import { HandoffError, unseen } from '@handoff/errors';
 import type { Principal } from '@handoff/http';
 import { EventBatch } from '@handoff/kafka';
@@ -20,6 +20,8 @@ export async function answerSql(
   correlationId?: string,
 ): Promise<{ status: string; sdrId: string | null }> {
   return withTransaction(deps.pool, async (tx) => {
+    // The lead before its rows, as the event consumer takes it (one writer per lead, no deadlock).
+    await lockLeads(tx, deps.schema, [leadId]);
     const assignment = await findAssignment(tx, leadId, { lock: true });
     // Sales sees SQLs (waiting or accepted) only: any other lead is answered as one that does not exist.
     if (!assignment || (assignment.status !== 'qualified' && assignment.status !== 'accepted')) {

@@ -150,6 +150,12 @@ export async function firstAnswerSince(db: Queryable, leadId: string, since: Dat
   return rows[0]?.at;
 }
 
+/** The lead a timer belongs to (unlocked: to lock the lead first). */
+export async function leadOfTimer(db: Queryable, id: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ lead_id: string }>('SELECT lead_id FROM sla_timers WHERE id = $1', [id]);
+  return rows[0]?.lead_id;
+}
+
 export async function lockOpenTimer(db: Queryable, id: string): Promise<SlaTimer | undefined> {
   const { rows } = await db.query(`SELECT ${COLUMNS} FROM sla_timers WHERE id = $1 AND state = 'open' FOR UPDATE`, [
     id,

@@ -1,8 +1,16 @@
 import { causedBy, newOrigin } from '@handoff/contracts';
-import { withTransaction, type Pool } from '@handoff/db';
+import { lockLeads, withTransaction, type Pool } from '@handoff/db';
 import { EventBatch } from '@handoff/kafka';
 import { behindCadence } from '../domain/sla-policy.js';
-import { cancelTimersAt, closeTimer, lockOpenTimer, markWarned, openTimersOf, touchesSince } from '../store/timers.js';
+import {
+  cancelTimersAt,
+  closeTimer,
+  leadOfTimer,
+  lockOpenTimer,
+  markWarned,
+  openTimersOf,
+  touchesSince,
+} from '../store/timers.js';
 import type { WakeUp } from '../timers/timer-schedule.js';
 import { calendarOf, timerRef, usedBy } from './lead-timers.js';
 
@@ -20,6 +28,11 @@ export async function wakeTimer(
   now: Date,
 ): Promise<Date | undefined> {
   return withTransaction(deps.pool, async (tx) => {
+    // The lead first, as every writer of its timers does (the event consumer): a breach that cancels the
+    // lead's other timers must not hold one of them while a handler holds another (a deadlock in the fault suite).
+    const leadId = await leadOfTimer(tx, timerId);
+    if (!leadId) return undefined;
+    await lockLeads(tx, deps.schema, [leadId]);
     const timer = await lockOpenTimer(tx, timerId);
     if (!timer) return undefined;
     const calendar = await calendarOf(tx, timer);
