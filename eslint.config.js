@@ -44,7 +44,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['../http/*', '../store/*', '../consumers/*', '../use-cases/*'], message: 'domain/ is pure' },
+            { group: ['**/http/*', '**/store/*', '**/consumers/*', '**/use-cases/*'], message: 'domain/ is pure' },
             {
               group: [
                 'pg',
@@ -58,6 +58,30 @@ export default tseslint.config(
               ],
               message: 'domain/ does no I/O',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Use cases, stores and handlers know nothing of HTTP: they take the caller as a Principal
+    // (@handoff/contracts) and refuse with a Refusal (@handoff/errors); http/ maps those to statuses.
+    files: [
+      'services/*/src/use-cases/**/*.ts',
+      'services/*/src/store/**/*.ts',
+      'services/*/src/consumers/**/*.ts',
+      'services/*/src/jobs/**/*.ts',
+      'services/*/src/timers/**/*.ts',
+    ],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/../packages/*/src/**', '../../*/src/**'], message: 'import packages through their exports' },
+            { group: ['**/http/*'], message: 'only http/ knows HTTP' },
+            { group: ['@handoff/http', 'express'], message: 'only http/ knows HTTP: use Principal and Refusal' },
           ],
         },
       ],

@@ -43,6 +43,8 @@ export const KAFKA_VERSION: string;
  * handed out before. `count`: that many consecutive free ports, from the one returned.
  */
 export function freePort(options?: { count?: number }): Promise<number>;
+/** Ports this process's servers will take later: freePort never hands them out (npm start's HTTP ports). */
+export function reservePorts(ports: number[]): void;
 /** Whether a server can listen on the port on every address right now. */
 export function canListen(port: number): Promise<boolean>;
 

@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startKafka } from './kafka/kafka.mjs';
 import { KAFKA_VERSION, ensureKafka } from './kafka/resolve.mjs';
-import { canListen, freePort } from './local/ports.mjs';
+import { canListen, freePort, reservePorts } from './local/ports.mjs';
 import { parentDeathPrefix } from './local/processes.mjs';
 import { startPostgres } from './local/postgres.mjs';
 import { startRedis } from './local/redis.mjs';
@@ -31,7 +31,7 @@ const SYSTEM_PACKAGES = [
   { bin: 'redis-server', pkg: 'redis-server' },
 ];
 
-export { KAFKA_VERSION, canListen, freePort, startKafka };
+export { KAFKA_VERSION, canListen, freePort, reservePorts, startKafka };
 
 /**
  * The command and arguments that run `command args` so that it gets `signal` when the process spawning it dies,

@@ -19,7 +19,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { detectMode, dieWithParent, localSecret, startInfra } from '../infra/index.mjs';
+import { detectMode, dieWithParent, localSecret, reservePorts, startInfra } from '../infra/index.mjs';
 import { build, ensureDependencies, nodeArgsOf, repoRoot, say } from './lib.mjs';
 
 const BASE_PORT = basePortFrom(process.env.HANDOFF_PORT);
@@ -61,6 +61,9 @@ const PROCESSES = SERVICES.flatMap((service) =>
   })),
 );
 await assertPortsFree(PROCESSES.map((p) => p.port));
+// Postgres, Redis and Kafka take free ports of their own, started first: never the services' (seen once: Postgres
+// on the console's port, and the console restarted in vain).
+reservePorts(PROCESSES.map((p) => p.port));
 
 let stopping = false;
 /** Set once every service was ready the first time: a restart after that is announced when it is ready again. */

@@ -35,6 +35,14 @@ export function canListen(port) {
 const handedOut = new Set();
 
 /**
+ * Ports this process's own servers will take later (a stack's HTTP ports): freePort never hands them out, so
+ * the infrastructure started first cannot land on one of them.
+ */
+export function reservePorts(ports) {
+  for (const port of ports) handedOut.add(port);
+}
+
+/**
  * A port free right now, below the range outgoing connections use (see ephemeralRange), tried at
  * random. Another server can still take it before ours binds; the server starters retry with a new
  * port when that happens. Never one this process handed out before. `count`: that many consecutive

@@ -79,7 +79,7 @@ describe.runIf(testInfra().mode === 'local')('Apache Kafka restarts in the middl
     const checks = (await (await fetch(`${stack.url('sdr-queue')}/health/ready`)).json()) as {
       checks: Record<string, boolean>;
     };
-    expect(checks.checks).toMatchObject({ kafka: false, postgres: true, redis: true });
+    expect(checks.checks).toMatchObject({ kafka: false, postgres: true });
     // Down past kafkajs's retries (about 11 s): each consumer crashes, and is being restarted, not left dead.
     for (const name of names) {
       await waitFor(() => /consumer stopped \(.*restarting it in/.test(logOf(stack.services.get(name)!.logFile)), {

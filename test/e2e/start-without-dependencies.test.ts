@@ -19,10 +19,15 @@ import { publish } from './alone.js';
 // it: it answers /health/live, says on /health/ready what it waits for, refuses API calls with a 503 `starting`,
 // and becomes ready by itself once the dependency answers, then handles what waited on Kafka. The dependency
 // "comes back" as a TCP relay to the run's own, opened on a port where nothing listened before.
+// Each through a service that uses it: reporting (Postgres alone) shows the lead in its timeline, lead-scoring
+// (Postgres and Redis, for its re-scoring jobs) as a lead.
+const inTimeline = (body: unknown) =>
+  ((body as { entries?: Array<{ type: string }> }).entries ?? []).map((e) => e.type).join() === 'lead.upserted';
+const asLead = (body: unknown) => (body as { email?: string }).email === 'nina@waiting.example';
 describe.each([
-  ['database', 'DATABASE_URL', () => testInfra().databaseUrl],
-  ['redis', 'REDIS_URL', () => testInfra().redisUrl],
-] as const)('a service started before its %s', (component, variable, urlOf) => {
+  ['database', 'DATABASE_URL', () => testInfra().databaseUrl, 'reporting', '/timeline', inTimeline],
+  ['redis', 'REDIS_URL', () => testInfra().redisUrl, 'lead-scoring', '', asLead],
+] as const)('a service started before its %s', (component, variable, urlOf, name, leadPath, handled) => {
   const kafka = testKafka();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   let relay: net.Server | undefined;
@@ -43,7 +48,7 @@ describe.each([
     const relayed = new URL(urlOf());
     relayed.port = String(relayPort);
     service = new ServiceProcess(
-      'reporting',
+      name,
       await freePort(),
       { KAFKA_TOPIC_PREFIX: prefix, DB_SCHEMA: local, BULLMQ_PREFIX: local, [variable]: relayed.toString() },
       testInfra(),
@@ -62,12 +67,12 @@ describe.each([
           ready.status === 503 ? ((await ready.json()) as { status: string; waitingFor: string }) : undefined;
         return body?.waitingFor === component ? body : undefined;
       },
-      { what: `reporting live and not ready, waiting for ${component}`, timeoutMs: 60_000, intervalMs: 200 },
+      { what: `${name} live and not ready, waiting for ${component}`, timeoutMs: 60_000, intervalMs: 200 },
     );
     expect(waiting).toMatchObject({ status: 'starting', waitingFor: component });
     const leadId = leadIdFromEmail('nina@waiting.example');
     const early = await callApi<{ error: { code: string; message: string } }>(
-      `${service.url}/v1/leads/${leadId}/timeline`,
+      `${service.url}/v1/leads/${leadId}${leadPath}`,
       { token: admin },
     );
     expect(early.status).toBe(503);
@@ -104,16 +109,13 @@ describe.each([
       .listen(relayPort, '127.0.0.1');
     await started;
     expect(readFileSync(service.logFile, 'utf8')).toContain(`${component} is back`);
-    const timeline = await waitFor(
+    const lead = await waitFor(
       async () => {
-        const answer = await callApi<{ entries: Array<{ type: string }> }>(
-          `${service!.url}/v1/leads/${leadId}/timeline`,
-          { token: admin },
-        );
-        return answer.status === 200 && answer.body.entries.length > 0 ? answer.body.entries : undefined;
+        const answer = await callApi(`${service!.url}/v1/leads/${leadId}${leadPath}`, { token: admin });
+        return answer.status === 200 && handled(answer.body) ? answer.body : undefined;
       },
-      { what: 'the lead that waited in the timeline' },
+      { what: `the lead that waited, in ${name}` },
     );
-    expect(timeline.map((e) => e.type)).toEqual(['lead.upserted']);
+    expect(handled(lead)).toBe(true);
   }, 180_000);
 });

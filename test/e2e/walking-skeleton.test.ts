@@ -326,7 +326,10 @@ describe('one lead, end to end, through every service as its own process', () =>
       const ready = await callApi<{ status: string; checks: Record<string, boolean> }>(
         `${stack.url(name)}/health/ready`,
       );
-      expect(ready.body).toMatchObject({ status: 'ready', checks: { postgres: true, redis: true, kafka: true } });
+      expect(ready.body).toMatchObject({ status: 'ready', checks: { postgres: true, kafka: true } });
+      // Redis is connected, waited for and checked only where timers or jobs live in it.
+      const usesRedis = name === 'lead-scoring' || name === 'sla-monitor';
+      expect(ready.body.checks.redis).toBe(usesRedis ? true : undefined);
       const metrics = await (await fetch(`${stack.url(name)}/metrics`)).text();
       expect(metrics).toContain('handoff_outbox_published_total');
       expect(metrics).toContain(`service="${name}"`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, portVar, serviceEnv } from './index.js';
+import { ConfigError, loadConfig, portVar, redisEnv, serviceEnv } from './index.js';
 
 const good = {
   KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9093',
@@ -9,7 +9,7 @@ const good = {
 };
 
 describe('loadConfig', () => {
-  const shape = { ...serviceEnv, PORT: portVar(4101) };
+  const shape = { ...serviceEnv, ...redisEnv, PORT: portVar(4101) };
 
   it('coerces and defaults', () => {
     const config = loadConfig(shape, good);

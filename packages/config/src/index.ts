@@ -22,12 +22,16 @@ const commaList = z
 const postgresUrl = z.url().refine((u) => /^postgres(ql)?:\/\//.test(u), 'expected a postgres:// URL');
 const redisUrl = z.url().refine((u) => /^rediss?:\/\//.test(u), 'expected a redis:// URL');
 
+/** What a service that keeps timers or jobs in Redis (BullMQ) reads besides serviceEnv. */
+export const redisEnv = {
+  REDIS_URL: redisUrl,
+};
+
 /** The variables every Handoff service reads. */
 export const serviceEnv = {
   /** Comma-separated Kafka bootstrap servers, host:port. */
   KAFKA_BROKERS: commaList,
   DATABASE_URL: postgresUrl,
-  REDIS_URL: redisUrl,
   /** HMAC secret of the JWTs; at least 32 characters. */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

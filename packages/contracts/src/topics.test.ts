@@ -16,6 +16,7 @@ import {
   topicsToCreate,
   TOPIC_RETENTION_MS,
   DLQ_RETENTION_MS,
+  type NewEvent,
   type TopicName,
 } from './topics.js';
 
@@ -242,7 +243,9 @@ describe('createEvent', () => {
   it('rejects a lead-keyed event without a leadId', () => {
     let error: unknown;
     try {
-      createEvent('lead.activity', 'test', { data: { activityId, type: 'visit', occurredAt }, origin: newOrigin() });
+      // The type refuses it already; the check is for what a type cannot see (JavaScript, a cast).
+      const withoutLead = { data: { activityId, type: 'visit', occurredAt }, origin: newOrigin() };
+      createEvent('lead.activity', 'test', withoutLead as unknown as NewEvent<'lead.activity'>);
     } catch (err) {
       error = err;
     }

@@ -8,11 +8,11 @@ import { jsonProblemOf } from './text.js';
 /** What a topic's messages are keyed by; one lead's events share a key, so they stay in order. */
 export type TopicKey = 'leadId' | 'ruleSetId' | 'teamId';
 
-interface TopicSpec<S extends z.ZodType> {
+interface TopicSpec<S extends z.ZodType, K extends TopicKey = TopicKey> {
   /** The `data` schema of the topic's only event type. */
   data: S;
   version: number;
-  key: TopicKey;
+  key: K;
   /** Partition count when no override is configured. */
   partitions: number;
   description: string;
@@ -23,7 +23,7 @@ interface TopicSpec<S extends z.ZodType> {
   compacted?: boolean;
 }
 
-const spec = <S extends z.ZodType>(s: TopicSpec<S>): TopicSpec<S> => s;
+const spec = <S extends z.ZodType, K extends TopicKey>(s: TopicSpec<S, K>): TopicSpec<S, K> => s;
 
 /** Every topic of Handoff. The event `type` equals the topic name. */
 export const TOPICS = {
@@ -171,9 +171,17 @@ export type EventData<T extends TopicName> = z.output<(typeof TOPICS)[T]['data']
 /** The `data` a producer passes (defaults not yet applied). */
 export type EventDataInput<T extends TopicName> = z.input<(typeof TOPICS)[T]['data']>;
 
+/**
+ * The lead an event is about: on a lead-keyed topic its key, so always there (decodeEvent refuses an event
+ * without it, and createEvent will not make one); elsewhere optional.
+ */
+export type LeadOf<T extends TopicName> = (typeof TOPICS)[T]['key'] extends 'leadId'
+  ? { leadId: string }
+  : { leadId?: string | undefined };
+
 /** A decoded event of topic T. */
 export type HandoffEvent<T extends TopicName = TopicName> = {
-  [K in T]: Omit<EnvelopeBase, 'type' | 'data'> & { type: K; data: EventData<K> };
+  [K in T]: Omit<EnvelopeBase, 'type' | 'data' | 'leadId'> & LeadOf<K> & { type: K; data: EventData<K> };
 }[T];
 
 /** Whether a string names a Handoff topic. */
@@ -259,18 +267,19 @@ export function decodeEvent<T extends TopicName>(topic: T, value: Buffer | strin
   if (!data.success) {
     throw new EventDecodeError('bad_data', `invalid ${topic} data: ${formatIssues(data.error, 'data')}`);
   }
-  return { ...envelope.data, type: topic, data: data.data } as HandoffEvent<T>;
+  // leadId is there on a lead-keyed topic (checked above), which the type says.
+  return { ...envelope.data, type: topic, data: data.data } as unknown as HandoffEvent<T>;
 }
 
-export interface NewEvent<T extends TopicName> {
-  leadId?: string | undefined;
+/** What a producer gives for a new event of topic T (the lead, on a lead-keyed topic, is required). */
+export type NewEvent<T extends TopicName> = LeadOf<T> & {
   accountId?: string | undefined;
   data: EventDataInput<T>;
   origin: EventOrigin;
   /** Give it to make the event idempotent across retries (e.g. a source system's activity id). */
   id?: string;
   occurredAt?: string | Date;
-}
+};
 
 /** Builds a valid event of a topic; the data is checked now, so an invalid event is never written. */
 export function createEvent<T extends TopicName>(topic: T, producer: string, event: NewEvent<T>): HandoffEvent<T> {

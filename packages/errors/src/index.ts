@@ -25,16 +25,36 @@ export class HandoffError extends Error {
   }
 }
 
-/** Whether an error (ours, or a client library's) says a retry may succeed. */
+/**
+ * Every way a use case refuses a request, one closed list: its input is wrong (`bad_request`), the caller may
+ * not (`forbidden`), the thing is out of their sight (`not_found`), its state does not allow it (`conflict`),
+ * or it refers to something that is not there (`unprocessable`). The HTTP layer gives each kind its status in
+ * one exhaustive table; a use case knows nothing of HTTP.
+ */
+export type RefusalKind = 'bad_request' | 'forbidden' | 'not_found' | 'conflict' | 'unprocessable';
+
+/** A use case's refusal. Its `code` is the kind, or a more precise one the API documents (`unknown_lead`). */
+export class Refusal extends HandoffError {
+  constructor(
+    readonly kind: RefusalKind,
+    message: string,
+    options: { code?: string; details?: unknown } = {},
+  ) {
+    super(options.code ?? kind, message, { details: options.details });
+    this.name = 'Refusal';
+  }
+}
+
 /**
  * The answer to what does not exist, and to what exists out of the caller's
  * reach: the same `not_found`, word for word, so a refusal reveals nothing
  * about what it protects (ADR 0012).
  */
-export function unseen(what: string): HandoffError {
-  return new HandoffError('not_found', `${what} is not among those you can see`);
+export function unseen(what: string): Refusal {
+  return new Refusal('not_found', `${what} is not among those you can see`);
 }
 
+/** Whether an error (ours, or a client library's) says a retry may succeed. */
 export function isRetriable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { retriable?: unknown; code?: unknown; name?: unknown };
@@ -60,7 +80,10 @@ export function describeError(err: unknown): { name: string; code: string; messa
   return { name: 'Unknown', code: 'internal', message: String(err) };
 }
 
-/** Exponential backoff with full jitter: the delay before retry number `attempt` (1-based). */
+/**
+ * Exponential backoff with jitter ("equal jitter": between half and all of the ceiling, so it never collapses to
+ * 0): the delay before retry number `attempt` (1-based).
+ */
 export function backoffDelay(attempt: number, options: { initialMs?: number; maxMs?: number } = {}): number {
   const initial = options.initialMs ?? 100;
   const max = options.maxMs ?? 5000;

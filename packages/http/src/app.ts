@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { pinoHttp } from 'pino-http';
 import { z } from 'zod';
 import { jsonProblemOf, type Role } from '@handoff/contracts';
-import { HandoffError, describeError, isRetriable } from '@handoff/errors';
+import { Refusal, describeError, isRetriable, type RefusalKind } from '@handoff/errors';
 import { Counter, Histogram, metric, type Logger, type Registry } from '@handoff/observability';
 import { verifyToken, type Principal } from './auth.js';
 import { HttpError, badRequest, forbidden, notFound, unauthorized } from './errors.js';
@@ -255,18 +255,20 @@ async function authenticate(req: Request, secret: string): Promise<Principal> {
   return verifyToken(secret, match[1]);
 }
 
-/** Statuses of the error codes use cases throw (as HandoffErrors), so they need not know HTTP. */
-const STATUS_OF_CODE: Record<string, number> = {
+/** The status of each kind of refusal a use case throws: every kind has one (the compiler checks). */
+const STATUS_OF_REFUSAL = {
   bad_request: 400,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
-};
+  unprocessable: 422,
+} as const satisfies Record<RefusalKind, number>;
 
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError || (err as { name?: string })?.name === 'HttpError') return err as HttpError;
-  if (err instanceof HandoffError && STATUS_OF_CODE[err.code]) {
-    return new HttpError(STATUS_OF_CODE[err.code]!, err.code, err.message, { details: err.details });
+  if (err instanceof Refusal || (err as { name?: string })?.name === 'Refusal') {
+    const refusal = err as Refusal;
+    return new HttpError(STATUS_OF_REFUSAL[refusal.kind], refusal.code, refusal.message, { details: refusal.details });
   }
   const e = err as { type?: string; status?: number; message?: string };
   // body-parser errors carry a status and a type.
@@ -367,11 +369,6 @@ export class HttpServer {
   }
 }
 
-/**
- * A request's route for metrics: its template (`/v1/leads/:id`), never the URL (unbounded label values) nor a
- * pattern's source (a RegExp's backslashes are no valid label text). A route matched by a pattern names itself in
- * `res.locals.route`.
- */
 /** Bytes follow the headers (RFC 9110 §6.4.1: a length above zero, or a transfer coding). */
 function carriesBody(req: Request): boolean {
   const length = req.headers['content-length'];
@@ -389,6 +386,11 @@ function unsupportedMediaType(req: Request): HttpError {
   );
 }
 
+/**
+ * A request's route for metrics: its template (`/v1/leads/:id`), never the URL (unbounded label values) nor a
+ * pattern's source (a RegExp's backslashes are no valid label text). A route matched by a pattern names itself in
+ * `res.locals.route`.
+ */
 function routeLabel(req: Request, res: Response): string {
   const named: unknown = res.locals.route;
   if (typeof named === 'string') return named;

@@ -1,21 +1,10 @@
 import { webcrypto } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import { Role, type Actor } from '@handoff/contracts';
+import { Role, type Principal } from '@handoff/contracts';
 import { unauthorized } from './errors.js';
 
-/**
- * Who is calling: the token's subject and role. Which teams a manager runs is
- * not a claim: it is the team records (sdr-queue's, announced as team.changed).
- */
-export interface Principal {
-  sub: string;
-  role: Role;
-}
-
-/** The caller as the actor of what they send (a form's or CRM connection's service token, or a person). */
-export function actorOf(principal: Principal): Actor {
-  return { kind: 'user', id: principal.sub, role: principal.role };
-}
+// The caller's identity lives in @handoff/contracts (use cases take it without knowing HTTP); HTTP makes it.
+export { actorOf, type Principal } from '@handoff/contracts';
 
 const ISSUER = 'handoff';
 const AUDIENCE = 'handoff-api';

@@ -139,7 +139,7 @@ describe('kafka runtime against the real broker and Postgres', () => {
     await startConsumer(s, recordActivity);
     const event = activity('twice@example.com', 'first');
     const sentinel = activity('twice@example.com', 'sentinel');
-    const key = event.leadId!;
+    const key = event.leadId;
     await send(s, 'lead.activity', key, [JSON.stringify(event), JSON.stringify(event), JSON.stringify(sentinel)]);
     await waitFor(async () => (await effects(s.pool)).some((e) => e.note === 'sentinel'), { what: 'sentinel applied' });
     expect((await effects(s.pool)).map((e) => e.note)).toEqual(['first', 'sentinel']);
@@ -155,7 +155,7 @@ describe('kafka runtime against the real broker and Postgres', () => {
     stops.push(() => recorder.stop());
     const valid = activity('dlq@example.com', 'after-the-bad-ones');
     const invalid = { ...activity('dlq@example.com'), data: { type: 'page_view' } }; // no activityId, occurredAt
-    await send(s, 'lead.activity', valid.leadId!, ['{not json', JSON.stringify(invalid), JSON.stringify(valid)]);
+    await send(s, 'lead.activity', valid.leadId, ['{not json', JSON.stringify(invalid), JSON.stringify(valid)]);
 
     await waitFor(async () => (await effects(s.pool)).length === 1, { what: 'the valid message applied' });
     expect((await effects(s.pool))[0]!.note).toBe('after-the-bad-ones');
@@ -181,7 +181,7 @@ describe('kafka runtime against the real broker and Postgres', () => {
     stops.push(() => recorder.stop());
     const event = activity('changed@example.com', 'original');
     const changed = { ...event, data: { ...event.data, occurredAt: new Date(Date.now() - 60_000).toISOString() } };
-    const key = event.leadId!;
+    const key = event.leadId;
     await send(s, 'lead.activity', key, [JSON.stringify(event), JSON.stringify(changed)]);
     await waitFor(async () => (await effects(s.pool)).length === 1, { what: 'the original applied' });
     // Later, alone in its batch: a byte-identical redelivery is skipped; another changed copy is parked.
@@ -276,7 +276,7 @@ describe('kafka runtime against the real broker and Postgres', () => {
     await send(
       s,
       'lead.activity',
-      events[0]!.leadId!,
+      events[0]!.leadId,
       events.map((e) => JSON.stringify(e)),
     );
     await waitFor(async () => (await effects(s.pool)).length === 2, { what: 'two applied' });
@@ -296,7 +296,7 @@ describe('kafka runtime against the real broker and Postgres', () => {
     await send(
       s,
       'lead.activity',
-      events[0]!.leadId!,
+      events[0]!.leadId,
       events.map((e) => JSON.stringify(e)),
     );
     await waitFor(async () => (await effects(s.pool)).length === 5, { what: 'five applied' });
@@ -329,7 +329,7 @@ describe('kafka runtime against the real broker and Postgres', () => {
       { what: 'republished' },
     );
     const sentinel = activity('relay@example.com', 'sentinel');
-    await send(s, 'lead.activity', sentinel.leadId!, [JSON.stringify(sentinel)]);
+    await send(s, 'lead.activity', sentinel.leadId, [JSON.stringify(sentinel)]);
     await waitFor(async () => (await effects(downstream.pool)).length === 6, { what: 'sentinel downstream' });
     const applied = await effects(downstream.pool);
     expect(new Set(applied.map((e) => e.event_id)).size).toBe(6);
@@ -348,7 +348,7 @@ describe('kafka runtime against the real broker and Postgres', () => {
     await send(
       s,
       'lead.activity',
-      events[0]!.leadId!,
+      events[0]!.leadId,
       events.map((e) => JSON.stringify(e)),
     );
     const touched = await waitFor(
@@ -364,7 +364,7 @@ describe('kafka runtime against the real broker and Postgres', () => {
     const s = await stack();
     const first = await startConsumer(s, recordActivity);
     const events = Array.from({ length: 10 }, (_, i) => activity(`replay${i}@example.com`, `r${i}`));
-    for (const e of events) await send(s, 'lead.activity', e.leadId!, [JSON.stringify(e)]);
+    for (const e of events) await send(s, 'lead.activity', e.leadId, [JSON.stringify(e)]);
     await waitFor(async () => (await effects(s.pool)).length === 10, { what: 'ten applied' });
     await first.stop();
     const before = await s.pool.query('SELECT count(*)::int AS n FROM outbox');

@@ -77,13 +77,6 @@ type Decoded =
   | { message: KafkaMessage; topic: TopicName; event?: undefined; error: { code: string; message: string } };
 
 /**
- * Consumes Handoff topics in batches: one Postgres transaction per batch holds
- * the domain writes, the inbox record of each event id and the outbox rows.
- * Undecodable messages and events a handler refuses go to `<topic>.dlq` (via
- * the outbox, with the error in headers) and the partition moves on. An offset
- * is committed only after its transaction committed.
- */
-/**
  * A group coordinator still starting (kafkajs retries it). The crash event's error is not always the protocol
  * error itself (its `type` can be lost on the way), so its message is read too.
  */
@@ -96,6 +89,13 @@ function coordinatorStarting(error: unknown): boolean {
   );
 }
 
+/**
+ * Consumes Handoff topics in batches: one Postgres transaction per batch holds
+ * the domain writes, the inbox record of each event id and the outbox rows.
+ * Undecodable messages and events a handler refuses go to `<topic>.dlq` (via
+ * the outbox, with the error in headers) and the partition moves on. An offset
+ * is committed only after its transaction committed.
+ */
 export class EventConsumer {
   private readonly log: Logger;
   private consumer: Consumer | undefined;

@@ -30,15 +30,15 @@ export interface ClientsConfig {
   DATABASE_URL: string;
   DB_POOL_MAX: number;
   DB_SCHEMA?: string | undefined;
-  REDIS_URL: string;
   KAFKA_BROKERS: string[];
   LOG_LEVEL: string;
 }
 
 /**
  * The clients every backend service uses, made one way: its logger and
- * metrics, a pool on its schema (`DB_SCHEMA`, else its own default), Redis
- * (connected on start) and Kafka. `runBackendService` starts and closes them.
+ * metrics, a pool on its schema (`DB_SCHEMA`, else its own default) and Kafka.
+ * A service that keeps timers or jobs in Redis adds `createRedis`. The runner
+ * starts and closes them.
  */
 export function createServiceClients(service: string, config: ClientsConfig, defaultSchema: string) {
   const schema = config.DB_SCHEMA ?? defaultSchema;
@@ -50,8 +50,18 @@ export function createServiceClients(service: string, config: ClientsConfig, def
     max: config.DB_POOL_MAX,
     onConnectionError: (err, state) => logger.warn({ err: err.message, state }, 'database connection lost'),
   });
-  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null });
-  // ioredis reconnects by itself; a lost connection is news once per outage, never an unhandled 'error' event.
+  // Before any connection exists: kafkajs 2.2.4 otherwise spins a 1 ms timer per idle connection.
+  fixKafkajsIdleSpin();
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: service, logger });
+  return { service, schema, logger, registry, pool, kafka };
+}
+
+/**
+ * A Redis connection for a service that uses one (BullMQ: connected on start by the runner). ioredis reconnects
+ * by itself; a lost connection is news once per outage, never an unhandled 'error' event.
+ */
+export function createRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null });
   let redisDown = false;
   redis.on('error', (err: Error) => {
     if (!redisDown) logger.warn({ err: err.message }, 'redis connection lost; reconnecting');
@@ -61,10 +71,7 @@ export function createServiceClients(service: string, config: ClientsConfig, def
     if (redisDown) logger.info('redis connection back');
     redisDown = false;
   });
-  // Before any connection exists: kafkajs 2.2.4 otherwise spins a 1 ms timer per idle connection.
-  fixKafkajsIdleSpin();
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: service, logger });
-  return { service, schema, logger, registry, pool, redis, kafka };
+  return redis;
 }
 
 export interface BackendServiceOptions {
@@ -75,7 +82,8 @@ export interface BackendServiceOptions {
   logger: Logger;
   registry: Registry;
   pool: Pool;
-  redis: Redis;
+  /** The service's Redis, if it uses one: started, closed and in readiness only then. */
+  redis?: Redis;
   kafka: Kafka;
   /** The service's SQL migrations folder. */
   migrationsDir: string;
@@ -94,17 +102,17 @@ export interface BackendServiceOptions {
  * Runs a backend service until SIGTERM or SIGINT. Parts start in this order
  * and stop in reverse:
  *
- *   HTTP (health first) → database (migrate; stop closes the pool) → Redis →
- *   workers → messaging (outbox relay, consumer)
+ *   HTTP (health first) → database (migrate; stop closes the pool) → Redis
+ *   (if the service uses it) → workers → messaging (outbox relay, consumer)
+ *
+ * so on stop HTTP takes no new work first, the consumer finishes its batch
+ * and the relay publishes what was written, workers stop, and only then do
+ * Redis and the pool close.
  *
  * Postgres, Redis and the broker are waited for when they cannot be reached
  * at start; a consumer that crashes later is restarted in the process, and
  * one that cannot be within KAFKA_CONSUMER_RESTART_LIMIT_MS ends the process
  * (exit 1) for its supervisor to restart.
- *
- * so on stop HTTP takes no new work first, the consumer finishes its batch
- * and the relay publishes what was written, workers stop, and only then do
- * Redis and the pool close.
  */
 export async function runBackendService(options: BackendServiceOptions): Promise<void> {
   const { config, logger, pool, redis } = options;
@@ -132,7 +140,7 @@ export async function runBackendService(options: BackendServiceOptions): Promise
       routes: options.routes,
       readiness: async () => ({
         postgres: await pingDatabase(pool),
-        redis: redis.status === 'ready',
+        ...(redis ? { redis: redis.status === 'ready' } : {}),
         kafka: messaging.isReady(),
         ...Object.fromEntries(Object.entries(options.readiness ?? {}).map(([name, check]) => [name, check()])),
       }),
@@ -156,7 +164,7 @@ export async function runBackendService(options: BackendServiceOptions): Promise
         stop: () => pool.end(),
       },
       // Redis down at start: wait for it like the database.
-      { name: 'redis', retry: true, start: () => connectRedis(redis), stop: () => redis.quit() },
+      ...(redis ? [{ name: 'redis', retry: true, start: () => connectRedis(redis), stop: () => redis.quit() }] : []),
       ...(options.workers ?? []),
       // The broker down or not answering yet at start: wait for it too.
       { name: 'messaging', retry: true, start: () => messaging.start(), stop: () => messaging.stop() },

@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import type { EventData } from '@handoff/contracts';
+import type { EventData, Principal } from '@handoff/contracts';
 import type { Queryable } from '@handoff/db';
-import { HandoffError, unseen } from '@handoff/errors';
-import type { Principal } from '@handoff/http';
+import { Refusal, unseen } from '@handoff/errors';
 
 /** The directory's table, migrated into each service's schema that keeps one. */
 export const teamDirectoryMigrations = {
@@ -106,12 +105,12 @@ export class TeamReach {
  * asked for, never the team it is in, and tells a manager with no team yet how
  * to get one.
  */
-export function notYourTeam(principal: Principal, what: string, managesAny: boolean): HandoffError {
+export function notYourTeam(principal: Principal, what: string, managesAny: boolean): Refusal {
   if (!managesAny) {
-    return new HandoffError(
+    return new Refusal(
       'forbidden',
       `${principal.sub} manages no team yet: an admin names a team's manager with PUT /v1/teams/:id`,
     );
   }
-  return new HandoffError('forbidden', `${what} is not in a team you manage`);
+  return new Refusal('forbidden', `${what} is not in a team you manage`);
 }

@@ -1,5 +1,5 @@
 import { configOrExit } from '@handoff/config';
-import { createServiceClients, runBackendService } from '@handoff/service';
+import { createRedis, createServiceClients, runBackendService } from '@handoff/service';
 import { loadScoringConfig } from './config.js';
 import { scoringHandlers } from './consumers/handlers.js';
 import { ActiveRuleSet } from './domain/rules/active-rule-set.js';
@@ -13,7 +13,9 @@ const SERVICE = 'lead-scoring';
 
 const config = configOrExit(() => loadScoringConfig(process.env), SERVICE);
 const clients = createServiceClients(SERVICE, config, 'lead_scoring');
-const { schema, logger, pool, redis } = clients;
+const { schema, logger, pool } = clients;
+// Timers and jobs (BullMQ) live in Redis; the runner connects it, waits for it and reports it in readiness.
+const redis = createRedis(config.REDIS_URL, logger);
 const clock = () => new Date();
 const active = new ActiveRuleSet(DEFAULT_RULE_SET);
 const rescore = new RescoreAll({
@@ -37,6 +39,7 @@ async function loadActiveRuleSet(): Promise<void> {
 
 await runBackendService({
   ...clients,
+  redis,
   config,
   migrationsDir: new URL('../migrations', import.meta.url).pathname,
   handlers: scoringHandlers({ active, rescore, clock }),

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { loadConfig, portVar, serviceEnv } from '@handoff/config';
+import { loadConfig, portVar, redisEnv, serviceEnv } from '@handoff/config';
 
 /** sla-monitor's configuration, read once from the environment. */
 export function loadSlaConfig(env: Record<string, string | undefined>) {
   return loadConfig(
     {
       ...serviceEnv,
+      ...redisEnv,
       PORT: portVar(4103),
       /** Key prefix of the BullMQ queues in Redis. */
       BULLMQ_PREFIX: z

@@ -1,6 +1,6 @@
 import { configOrExit } from '@handoff/config';
 import { Gauge, Histogram } from '@handoff/observability';
-import { createServiceClients, runBackendService } from '@handoff/service';
+import { createRedis, createServiceClients, runBackendService } from '@handoff/service';
 import { teamDirectoryMigrations } from '@handoff/team-directory';
 import { loadSlaConfig } from './config.js';
 import { slaHandlers } from './consumers/handlers.js';
@@ -13,7 +13,9 @@ const SERVICE = 'sla-monitor';
 
 const config = configOrExit(() => loadSlaConfig(process.env), SERVICE);
 const clients = createServiceClients(SERVICE, config, 'sla_monitor');
-const { schema, logger, pool, redis, registry } = clients;
+const { schema, logger, pool, registry } = clients;
+// Timers and jobs (BullMQ) live in Redis; the runner connects it, waits for it and reports it in readiness.
+const redis = createRedis(config.REDIS_URL, logger);
 const clock = () => new Date();
 
 const breachLag = new Histogram({
@@ -67,6 +69,7 @@ const schedule = new TimerSchedule({
 
 await runBackendService({
   ...clients,
+  redis,
   config,
   migrationsDir: new URL('../migrations', import.meta.url).pathname,
   packageMigrations: [teamDirectoryMigrations],

@@ -20,6 +20,6 @@ export async function applyProfile(
       { id: event.accountId, domain: profile.companyDomain ?? companyDomainOf(profile.email) },
     ]);
   }
-  await upsertLead(tx, { id: event.leadId!, email: profile.email, accountId: event.accountId, profile });
-  await rescoreLead(tx, outbox, { leadId: event.leadId!, ruleSet, origin: causedBy(event), now });
+  await upsertLead(tx, { id: event.leadId, email: profile.email, accountId: event.accountId, profile });
+  await rescoreLead(tx, outbox, { leadId: event.leadId, ruleSet, origin: causedBy(event), now });
 }

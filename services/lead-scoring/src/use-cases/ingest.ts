@@ -8,7 +8,7 @@ import {
   type Actor,
   type LeadProfile,
 } from '@handoff/contracts';
-import { HandoffError } from '@handoff/errors';
+import { Refusal } from '@handoff/errors';
 import { EventBatch, type OutboxWriter } from '@handoff/kafka';
 import type { ActivityReceipts, ReceiptStatus } from '../store/activity-receipts.js';
 
@@ -117,7 +117,7 @@ export class Ingest {
     const future = items.findIndex((item) => item.occurredAt && Date.parse(item.occurredAt) > latest);
     if (future >= 0) {
       const field = options.field(future);
-      throw new HandoffError('bad_request', `${field} is in the future`, {
+      throw new Refusal('bad_request', `${field} is in the future`, {
         details: [{ field, message: 'in the future' }],
       });
     }

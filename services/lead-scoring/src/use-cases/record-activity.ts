@@ -22,12 +22,12 @@ export async function recordActivities(
   const accounts = new Map<string, string | undefined>();
   const leads = new Map<string, NewLead>();
   for (const { leadId, accountId: givenAccountId, data } of events) {
-    if (leads.has(leadId!)) continue;
+    if (leads.has(leadId)) continue;
     const domain = data.email ? companyDomainOf(data.email) : undefined;
     const accountId = givenAccountId ?? (domain ? accountIdFromDomain(domain) : undefined);
     if (accountId) accounts.set(accountId, domain);
-    leads.set(leadId!, {
-      id: leadId!,
+    leads.set(leadId, {
+      id: leadId,
       email: data.email,
       accountId,
       profile: {
@@ -42,7 +42,7 @@ export async function recordActivities(
     leads: [...leads.values()],
     activities: events.map(({ leadId, data }) => ({
       id: data.activityId,
-      leadId: leadId!,
+      leadId: leadId,
       type: data.type,
       occurredAt: data.occurredAt,
       source: data.source,
@@ -54,13 +54,13 @@ export async function recordActivities(
   for (const event of events) {
     if (!inserted.delete(event.data.activityId)) continue; // already recorded (or twice in this batch)
     const at = Date.parse(event.data.occurredAt);
-    const request = byLead.get(event.leadId!);
+    const request = byLead.get(event.leadId);
     if (request) {
       request.causationActivityIds.push(event.data.activityId);
       request.latestAt = Math.max(request.latestAt, at);
     } else {
-      byLead.set(event.leadId!, {
-        leadId: event.leadId!,
+      byLead.set(event.leadId, {
+        leadId: event.leadId,
         origin: causedBy(event),
         causationActivityIds: [event.data.activityId],
         latestAt: at,

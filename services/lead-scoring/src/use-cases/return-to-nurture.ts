@@ -17,7 +17,7 @@ export async function returnToNurture(
   ruleSet: RuleSet,
   now: Date,
 ): Promise<void> {
-  const leadId = event.leadId!;
+  const leadId = event.leadId;
   await recordOutcome(tx, {
     eventId: event.id,
     leadId,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { newOrigin } from '@handoff/contracts';
 import { withTransaction, type Pool } from '@handoff/db';
-import { HandoffError } from '@handoff/errors';
+import { Refusal } from '@handoff/errors';
 import { EventBatch } from '@handoff/kafka';
 import type { RuleSetDefinition } from '../domain/rules/rule-set.js';
 import {
@@ -27,7 +27,7 @@ export async function createDraft(
   let definition = command.definition;
   if (!definition) {
     const source = command.from ? await findRuleSet(deps.pool, command.from) : undefined;
-    if (!source) throw new HandoffError('not_found', `no rule set ${command.from} to copy`);
+    if (!source) throw new Refusal('not_found', `no rule set ${command.from} to copy`);
     definition = { ...source.definition, name: `${source.definition.name} (draft)` };
   }
   return insertDraft(deps.pool, { id: `rs_${randomUUID()}`, definition, createdBy: command.actor });
@@ -37,12 +37,9 @@ export async function createDraft(
 export async function editDraft(deps: Deps, id: string, definition: RuleSetDefinition): Promise<StoredRuleSet> {
   return withTransaction(deps.pool, async (tx) => {
     const existing = await findRuleSet(tx, id, { lock: true });
-    if (!existing) throw new HandoffError('not_found', `no rule set ${id}`);
+    if (!existing) throw new Refusal('not_found', `no rule set ${id}`);
     if (existing.status !== 'draft') {
-      throw new HandoffError(
-        'conflict',
-        `rule set ${id} (v${existing.version}) is published and cannot change; copy it`,
-      );
+      throw new Refusal('conflict', `rule set ${id} (v${existing.version}) is published and cannot change; copy it`);
     }
     return updateDraft(tx, id, definition);
   });
@@ -61,8 +58,8 @@ export async function publishRuleSet(
   return withTransaction(deps.pool, async (tx) => {
     await lockPublishing(tx);
     const existing = await findRuleSet(tx, id, { lock: true });
-    if (!existing) throw new HandoffError('not_found', `no rule set ${id}`);
-    if (existing.status !== 'draft') throw new HandoffError('conflict', `rule set ${id} is already published`);
+    if (!existing) throw new Refusal('not_found', `no rule set ${id}`);
+    if (existing.status !== 'draft') throw new Refusal('conflict', `rule set ${id} is already published`);
     const published = await publishDraft(tx, id, actor.id);
     const outbox = new EventBatch(deps.producer);
     outbox.publish('scoring.rules-published', {

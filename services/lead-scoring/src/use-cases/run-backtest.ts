@@ -1,5 +1,5 @@
 import { withTransaction, type Pool } from '@handoff/db';
-import { HandoffError } from '@handoff/errors';
+import { Refusal } from '@handoff/errors';
 import { Backtest, type BacktestReport } from '../domain/backtest.js';
 import { activeRuleSet, findRuleSet } from '../store/rule-sets.js';
 import { forEachHistory } from '../store/outcomes.js';
@@ -18,9 +18,9 @@ export async function runBacktest(
 ): Promise<BacktestReport & { tookMs: number; loadMs: number }> {
   const started = Date.now();
   const candidate = await findRuleSet(pool, command.candidateId);
-  if (!candidate) throw new HandoffError('not_found', `no rule set ${command.candidateId}`);
+  if (!candidate) throw new Refusal('not_found', `no rule set ${command.candidateId}`);
   const baseline = command.baselineId ? await findRuleSet(pool, command.baselineId) : await activeRuleSet(pool);
-  if (!baseline) throw new HandoffError('not_found', `no rule set ${command.baselineId ?? '(active)'}`);
+  if (!baseline) throw new Refusal('not_found', `no rule set ${command.baselineId ?? '(active)'}`);
   const since = new Date(command.from.getTime() - LOOKBACK_DAYS * 86_400_000);
   const run = new Backtest({ candidate, baseline, from: command.from, to: command.to, sdrs: command.sdrs });
   const { waitedMs } = await withTransaction(

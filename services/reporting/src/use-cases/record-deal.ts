@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DealStage, leadIdFromEmail, newOrigin } from '@handoff/contracts';
+import { DealStage, actorOf, leadIdFromEmail, newOrigin, type Principal } from '@handoff/contracts';
 import { withTransaction, type Pool, type Queryable } from '@handoff/db';
-import { HttpError, actorOf, type Principal } from '@handoff/http';
+import { Refusal } from '@handoff/errors';
 import { EventBatch } from '@handoff/kafka';
 
 /** What a CRM pushes: a deal's change, and whatever it knows of the lead it came from. */
@@ -44,7 +44,8 @@ async function matchLead(db: Queryable, deal: DealInput): Promise<{ leadId: stri
   if (deal.leadId) {
     // A lead id nobody has would put a deal in the funnel with no lead before it (conversion above 100 %).
     if (await known(db, deal.leadId)) return { leadId: deal.leadId, matchedBy: 'leadId' };
-    throw new HttpError(422, 'unknown_lead', 'no lead has this leadId (yet): nothing was recorded', {
+    throw new Refusal('unprocessable', 'no lead has this leadId (yet): nothing was recorded', {
+      code: 'unknown_lead',
       details: [{ field: 'body.leadId', message: 'no lead has this id' }],
     });
   }
@@ -60,7 +61,8 @@ async function matchLead(db: Queryable, deal: DealInput): Promise<{ leadId: stri
     );
     if (rows[0]) return { leadId: rows[0].leadId, matchedBy: 'account' };
   }
-  throw new HttpError(422, 'unmatched_deal', 'no lead matches this deal: give a known leadId, email or accountId', {
+  throw new Refusal('unprocessable', 'no lead matches this deal: give a known leadId, email or accountId', {
+    code: 'unmatched_deal',
     details: [{ field: 'body.leadId', message: 'no lead matched by leadId, dealId, email or accountId' }],
   });
 }

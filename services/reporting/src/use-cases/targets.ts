@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Queryable } from '@handoff/db';
-import { badRequest, notFound } from '@handoff/http';
+import { Refusal } from '@handoff/errors';
 import {
   chooseRates,
   parsePeriod,
@@ -35,7 +35,10 @@ const TRAILING_DAYS = 180;
 const DAY = 24 * 3600 * 1000;
 const dayStart = (date: string) => new Date(`${date}T00:00:00Z`);
 
-/** Turns the domain's refusals into 400s naming the field. */
+/** Turns the domain's refusals into bad requests naming the field. */
+const badRequest = (message: string, details: Array<{ field: string; message: string }>) =>
+  new Refusal('bad_request', message, { details });
+
 function asBadRequest<T>(make: () => T): T {
   try {
     return make();
@@ -72,7 +75,7 @@ const inCurrency = (totals: CurrencyTotal[], currency: string) =>
 export async function targetReport(db: Queryable, period: string, today: string, defaultCurrency: string) {
   const { rows } = await db.query<{ input: TargetInput }>('SELECT input FROM targets WHERE period = $1', [period]);
   const input = rows[0]?.input;
-  if (!input) throw notFound(`no target for ${period}: PUT /v1/targets/${period} sets one`);
+  if (!input) throw new Refusal('not_found', `no target for ${period}: PUT /v1/targets/${period} sets one`);
   const currency = input.currency ?? defaultCurrency;
   const { start, end } = asBadRequest(() => parsePeriod(period));
   const asOf = new Date(dayStart(today).getTime() + DAY);

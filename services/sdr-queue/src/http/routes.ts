@@ -6,7 +6,6 @@ import {
   TouchChannel,
   TouchOutcome,
 } from '@handoff/contracts';
-import type { Pool } from '@handoff/db';
 import { unseen } from '@handoff/errors';
 import { badRequest, defineRoute, forbidden } from '@handoff/http';
 import { followUpProgress } from '../domain/follow-up.js';
@@ -25,6 +24,7 @@ import { findSdr, listSdrs } from '../store/sdrs.js';
 import { listTeams } from '../store/teams.js';
 import { Access, holderOf } from '../use-cases/access.js';
 import { claimNext } from '../use-cases/claim-next.js';
+import type { QueueDeps } from '../use-cases/deps.js';
 import { disposeLead } from '../use-cases/dispose-lead.js';
 import { reassignLeads } from '../use-cases/reassign.js';
 import { answerSql } from '../use-cases/sales-handoff.js';
@@ -122,7 +122,7 @@ const DISPOSITION_RESPONSES = {
 };
 
 /** sdr-queue's HTTP API. */
-export function queueRoutes(deps: { pool: Pool; schema: string; producer: string; clock: () => Date }) {
+export function queueRoutes(deps: QueueDeps) {
   return [
     defineRoute({
       method: 'get',

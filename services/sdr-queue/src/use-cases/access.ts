@@ -1,7 +1,7 @@
 import type { Queryable } from '@handoff/db';
 import { unseen } from '@handoff/errors';
 import { notYourTeam } from '@handoff/team-directory';
-import type { Principal } from '@handoff/http';
+import type { Principal } from '@handoff/contracts';
 import { teamsManagedBy } from '../store/teams.js';
 
 /**

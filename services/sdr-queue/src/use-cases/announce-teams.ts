@@ -1,7 +1,8 @@
 import { newOrigin, type Actor } from '@handoff/contracts';
-import { withTransaction, type Pool, type PoolClient } from '@handoff/db';
+import { withTransaction, type PoolClient } from '@handoff/db';
 import { EventBatch } from '@handoff/kafka';
 import { takeUnannouncedTeams } from '../store/teams.js';
+import type { QueueDeps } from './deps.js';
 
 /**
  * Queues a `team.changed` snapshot (manager, SDRs, revision) for every team
@@ -29,7 +30,7 @@ export async function announceTeams(tx: PoolClient, batch: EventBatch, actor: Ac
 }
 
 /** On start: announces the teams that changed before announcements existed (the migration marks each of them). */
-export async function announcePendingTeams(deps: { pool: Pool; schema: string; producer: string }): Promise<number> {
+export async function announcePendingTeams(deps: Omit<QueueDeps, 'clock'>): Promise<number> {
   return withTransaction(deps.pool, async (tx) => {
     const batch = new EventBatch(deps.producer);
     const announced = await announceTeams(tx, batch, { kind: 'system', id: deps.producer });

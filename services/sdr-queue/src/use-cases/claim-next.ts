@@ -1,6 +1,6 @@
 import { newOrigin } from '@handoff/contracts';
-import { withTransaction, type Pool } from '@handoff/db';
-import { HandoffError } from '@handoff/errors';
+import { withTransaction } from '@handoff/db';
+import { Refusal } from '@handoff/errors';
 import { EventBatch } from '@handoff/kafka';
 import { availability, mayClaim } from '../domain/routing/route.js';
 import {
@@ -14,6 +14,7 @@ import {
 import { accountOwners, currentPolicy, setAccountOwner } from '../store/routing.js';
 import { routableSdrs } from '../store/sdrs.js';
 import { leadToRoute } from './route-lead.js';
+import type { QueueDeps } from './deps.js';
 
 /** How many waiting leads a claim looks through for one the SDR may take. */
 const CLAIM_SCAN = 200;
@@ -25,7 +26,7 @@ const CLAIM_SCAN = 200;
  * two SDRs calling at once never get the same lead. Undefined: nothing to take.
  */
 export async function claimNext(
-  deps: { pool: Pool; schema: string; producer: string; clock: () => Date },
+  deps: QueueDeps,
   sdrId: string,
   correlationId?: string,
 ): Promise<(Assignment & { claimedFrom: string }) | undefined> {
@@ -37,10 +38,10 @@ export async function claimNext(
     // Taking a waiting lead changes loads: one router at a time.
     const sdrs = await routableSdrs(tx);
     const sdr = sdrs.find((s) => s.id === sdrId);
-    if (!sdr) throw new HandoffError('not_found', `no SDR ${sdrId}`);
+    if (!sdr) throw new Refusal('not_found', `no SDR ${sdrId}`);
     // They are at work (they are asking for work), so hours and absences do not stop them; capacity does.
     const can = availability({ ...sdr, workingHours: null, outOfOffice: [] }, now, { respectWorkingHours: false });
-    if (!can.available) throw new HandoffError('conflict', `cannot take another lead: ${can.why}`);
+    if (!can.available) throw new Refusal('conflict', `cannot take another lead: ${can.why}`);
     const { policy } = await currentPolicy(tx);
     const waiting = await waitingLeads(tx, CLAIM_SCAN);
     const owners = await accountOwners(tx, [...new Set(waiting.flatMap((l) => (l.accountId ? [l.accountId] : [])))]);

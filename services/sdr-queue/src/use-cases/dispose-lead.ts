@@ -1,7 +1,12 @@
-import { newOrigin, type DispositionReason, type QualificationEvidence, type RecycleReason } from '@handoff/contracts';
-import { lockLeads, withTransaction, type Pool } from '@handoff/db';
-import { HandoffError, unseen } from '@handoff/errors';
-import type { Principal } from '@handoff/http';
+import {
+  type DispositionReason,
+  newOrigin,
+  type Principal,
+  type QualificationEvidence,
+  type RecycleReason,
+} from '@handoff/contracts';
+import { lockLeads, withTransaction } from '@handoff/db';
+import { Refusal, unseen } from '@handoff/errors';
 import { EventBatch } from '@handoff/kafka';
 import type { z } from 'zod';
 import { followUpProgress } from '../domain/follow-up.js';
@@ -9,6 +14,7 @@ import { attemptTimes, closeAssignment, findAssignment } from '../store/assignme
 import { findSdr } from '../store/sdrs.js';
 import { Access, holderOf } from './access.js';
 import { routeWaitingLeads } from './route-lead.js';
+import type { QueueDeps } from './deps.js';
 
 /** What an SDR (or their manager) decides about a lead they work. */
 export type Disposition =
@@ -30,7 +36,7 @@ export type Disposition =
  * event. The SDR's freed capacity goes to the waiting leads at once.
  */
 export async function disposeLead(
-  deps: { pool: Pool; schema: string; producer: string; clock: () => Date },
+  deps: QueueDeps,
   principal: Principal,
   leadId: string,
   disposition: Disposition,
@@ -45,7 +51,7 @@ export async function disposeLead(
     // Whose lead it is comes first: someone else's lead is unseen, whatever its state.
     (await Access.of(tx, principal)).requireLeadOf(holderOf(assignment.sdrId, sdr), leadId);
     if (assignment.status !== 'assigned' || !assignment.sdrId || !assignment.assignedAt) {
-      throw new HandoffError('conflict', `lead ${leadId} is ${assignment.status}, not being worked`);
+      throw new Refusal('conflict', `lead ${leadId} is ${assignment.status}, not being worked`);
     }
     const now = deps.clock();
     const actor = { kind: 'user' as const, id: principal.sub, role: principal.role };
@@ -62,14 +68,14 @@ export async function disposeLead(
       );
       if (!followUp.met) {
         if (!disposition.override) {
-          throw new HandoffError(
+          throw new Refusal(
             'conflict',
             `not unresponsive yet: the follow-up minimum needs ${followUp.missing.join(' and ')}`,
             { details: followUp },
           );
         }
         if (principal.role === 'sdr') {
-          throw new HandoffError('forbidden', 'only a manager may override the follow-up minimum');
+          throw new Refusal('forbidden', 'only a manager may override the follow-up minimum');
         }
         followUpOverride = { by: principal.sub, attempts: followUp.attempts, businessDays: followUp.businessDays };
       }

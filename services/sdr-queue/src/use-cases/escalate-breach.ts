@@ -22,7 +22,7 @@ export async function escalateFirstTouchBreach(
 ): Promise<void> {
   const { data } = event;
   if (data.kind !== 'first_touch' || !data.sdrId) return;
-  const lead = await findAssignment(tx, event.leadId!, { lock: true });
+  const lead = await findAssignment(tx, event.leadId, { lock: true });
   if (!lead || lead.status !== 'assigned' || lead.sdrId !== data.sdrId || !lead.assignedAt) return;
   if ((await attemptTimes(tx, lead.leadId, new Date(lead.assignedAt))).length > 0) return;
   const missed = `first touch missed by ${data.sdrId} (due ${data.dueAt})`;

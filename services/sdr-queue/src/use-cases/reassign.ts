@@ -1,12 +1,12 @@
-import { newOrigin } from '@handoff/contracts';
-import { lockLeads, withTransaction, type Pool } from '@handoff/db';
-import { HandoffError, unseen } from '@handoff/errors';
-import type { Principal } from '@handoff/http';
+import { newOrigin, type Principal } from '@handoff/contracts';
+import { lockLeads, withTransaction } from '@handoff/db';
+import { Refusal, unseen } from '@handoff/errors';
 import { EventBatch } from '@handoff/kafka';
 import { assignTo, findAssignment } from '../store/assignments.js';
 import { setAccountOwner } from '../store/routing.js';
 import { listSdrs } from '../store/sdrs.js';
 import { Access, holderOf } from './access.js';
+import type { QueueDeps } from './deps.js';
 
 /**
  * A manager moves open leads to another SDR (one, or many at once): each gets
@@ -14,7 +14,7 @@ import { Access, holderOf } from './access.js';
  * of a team moves only their team's leads, to their team's SDRs.
  */
 export async function reassignLeads(
-  deps: { pool: Pool; schema: string; producer: string; clock: () => Date },
+  deps: QueueDeps,
   principal: Principal,
   command: { leadIds: string[]; toSdrId: string; reason?: string | undefined },
   correlationId?: string,
@@ -36,7 +36,7 @@ export async function reassignLeads(
       if (!lead) throw unseen(`lead ${leadId}`);
       access.requireLeadOf(holderOf(lead.sdrId, sdrOf.get(lead.sdrId ?? '')), leadId);
       if (lead.status !== 'assigned' && lead.status !== 'unassigned') {
-        throw new HandoffError('conflict', `lead ${leadId} is ${lead.status}; only open leads move`);
+        throw new Refusal('conflict', `lead ${leadId} is ${lead.status}; only open leads move`);
       }
       if (lead.sdrId === to.id) continue;
       const rule = {

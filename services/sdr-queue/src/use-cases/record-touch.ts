@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { newOrigin, type TouchChannel, type TouchOutcome } from '@handoff/contracts';
-import { lockLeads, withTransaction, type Pool } from '@handoff/db';
-import { HandoffError, unseen } from '@handoff/errors';
-import type { Principal } from '@handoff/http';
+import { newOrigin, type Principal, type TouchChannel, type TouchOutcome } from '@handoff/contracts';
+import { lockLeads, withTransaction } from '@handoff/db';
+import { Refusal, unseen } from '@handoff/errors';
 import { EventBatch } from '@handoff/kafka';
 import { findAssignment, findTouch, insertTouch } from '../store/assignments.js';
 import { findSdr } from '../store/sdrs.js';
 import { Access, holderOf } from './access.js';
+import type { QueueDeps } from './deps.js';
 
 export interface TouchCommand {
   leadId: string;
@@ -24,12 +24,7 @@ const MAX_CLOCK_SKEW_MS = 2 * 60_000;
  * Records an SDR's touch attempt on their lead and publishes `lead.touched`. With the client's `touchId`, a
  * touch sent again is answered as before (`repeated`) and nothing is recorded or published twice.
  */
-export async function recordTouch(
-  deps: { pool: Pool; schema: string; producer: string; clock: () => Date },
-  principal: Principal,
-  command: TouchCommand,
-  correlationId: string,
-) {
+export async function recordTouch(deps: QueueDeps, principal: Principal, command: TouchCommand, correlationId: string) {
   return withTransaction(deps.pool, async (tx) => {
     // The lead before its rows, as the event consumer takes it (one writer per lead, no deadlock).
     await lockLeads(tx, deps.schema, [command.leadId]);
@@ -39,7 +34,7 @@ export async function recordTouch(
     // Whose lead it is comes first: someone else's lead is unseen, whatever its state.
     (await Access.of(tx, principal)).requireLeadOf(holderOf(assignment.sdrId, sdr), command.leadId);
     if (assignment.status !== 'assigned' || !assignment.sdrId || !assignment.assignedAt) {
-      throw new HandoffError(
+      throw new Refusal(
         'conflict',
         assignment.status === 'unassigned'
           ? `lead ${command.leadId} is not assigned to anyone yet`
@@ -49,7 +44,7 @@ export async function recordTouch(
     if (command.touchId) {
       const earlier = await findTouch(tx, command.touchId);
       if (earlier && earlier.leadId !== command.leadId) {
-        throw new HandoffError('conflict', `touchId ${command.touchId} is another lead's touch`);
+        throw new Refusal('conflict', `touchId ${command.touchId} is another lead's touch`);
       }
       if (earlier) {
         return { touchId: earlier.touchId, attempt: earlier.attempt, occurredAt: earlier.occurredAt, repeated: true };
@@ -59,13 +54,13 @@ export async function recordTouch(
     const occurredAt = command.occurredAt ? new Date(command.occurredAt) : now;
     // The time of a touch decides SLAs, so it must be plausible: not in the future, not before the assignment.
     if (occurredAt.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
-      throw new HandoffError('bad_request', 'occurredAt is in the future', {
+      throw new Refusal('bad_request', 'occurredAt is in the future', {
         details: [{ field: 'body.occurredAt', message: 'in the future' }],
       });
     }
     const assignedAt = new Date(assignment.assignedAt);
     if (occurredAt < assignedAt) {
-      throw new HandoffError('conflict', `occurredAt is before the lead was assigned (${assignedAt.toISOString()})`);
+      throw new Refusal('conflict', `occurredAt is before the lead was assigned (${assignedAt.toISOString()})`);
     }
     const touchId = command.touchId ?? randomUUID();
     const attempt = await insertTouch(

@@ -15,7 +15,7 @@ export async function closeRecycledElsewhere(
   event: HandoffEvent<'lead.recycled'>,
   now: Date,
 ): Promise<void> {
-  const lead = await findAssignment(tx, event.leadId!, { lock: true });
+  const lead = await findAssignment(tx, event.leadId, { lock: true });
   if (!lead || (lead.status !== 'assigned' && lead.status !== 'unassigned')) return;
   await closeAssignment(tx, lead.leadId, 'recycled');
   await routeWaitingLeads(tx, outbox, { origin: causedBy(event), now });

@@ -27,7 +27,7 @@ export async function acceptSalesReadyLeads(
   await enqueueLeads(
     tx,
     events.map((event) => ({
-      leadId: event.leadId!,
+      leadId: event.leadId,
       accountId: event.accountId,
       tier: event.data.tier,
       score: event.data.score.total,
@@ -40,7 +40,7 @@ export async function acceptSalesReadyLeads(
     })),
   );
   // Route from the head of the waiting queue, not just these leads: older, higher-tier leads go first.
-  const causes = new Map(events.map((event) => [event.leadId!, causedBy(event)]));
+  const causes = new Map(events.map((event) => [event.leadId, causedBy(event)]));
   await routeWaitingLeads(tx, outbox, { origin: causedBy(events.at(-1)!), originOf: (id) => causes.get(id), now });
 }
 

@@ -1,15 +1,13 @@
-import { newOrigin } from '@handoff/contracts';
-import { withTransaction, type Pool, type PoolClient } from '@handoff/db';
-import { HandoffError, unseen } from '@handoff/errors';
-import type { Principal } from '@handoff/http';
+import { newOrigin, type Principal } from '@handoff/contracts';
+import { withTransaction, type PoolClient } from '@handoff/db';
+import { Refusal, unseen } from '@handoff/errors';
 import { EventBatch } from '@handoff/kafka';
 import type { RoutingPolicy, RoutingRule, Strategy } from '../domain/routing/types.js';
 import { currentPolicy, savePolicy } from '../store/routing.js';
 import { listSdrs } from '../store/sdrs.js';
 import { Access } from './access.js';
 import { routeWaitingLeads } from './route-lead.js';
-
-type Deps = { pool: Pool; schema: string; producer: string; clock: () => Date };
+import type { QueueDeps } from './deps.js';
 
 /**
  * Replaces the routing policy (kept as a new version, with who set it) and
@@ -17,7 +15,7 @@ type Deps = { pool: Pool; schema: string; producer: string; clock: () => Date };
  * repeat or a rule sends leads to an SDR or team that does not exist.
  */
 export async function setRoutingPolicy(
-  deps: Deps,
+  deps: QueueDeps,
   policy: RoutingPolicy,
   updatedBy: string,
   correlationId?: string,
@@ -41,7 +39,7 @@ export interface RuleChange {
  * stay an admin's. An SDR the caller cannot see reads as one that does not exist.
  */
 export async function changeRoutingRule(
-  deps: Deps,
+  deps: QueueDeps,
   ruleId: string,
   change: RuleChange,
   principal: Principal,
@@ -52,7 +50,7 @@ export async function changeRoutingRule(
     const { policy } = await currentPolicy(tx);
     const index = policy.rules.findIndex((r) => r.id === ruleId);
     const rule = policy.rules[index];
-    if (!rule) throw new HandoffError('not_found', `no routing rule ${ruleId}`);
+    if (!rule) throw new Refusal('not_found', `no routing rule ${ruleId}`);
     const access = await Access.of(tx, principal);
     const teamOf = async (to: RoutingRule['to']): Promise<string | null> => {
       if ('team' in to) return to.team;
@@ -82,7 +80,7 @@ async function lockPolicy(tx: PoolClient): Promise<void> {
 
 async function savePolicyAndRoute(
   tx: PoolClient,
-  deps: Deps,
+  deps: QueueDeps,
   policy: RoutingPolicy,
   updatedBy: string,
   correlationId: string | undefined,
@@ -105,7 +103,7 @@ async function savePolicyAndRoute(
     }
   });
   if (problems.length > 0) {
-    throw new HandoffError(
+    throw new Refusal(
       'bad_request',
       `invalid routing policy: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
       { details: problems },

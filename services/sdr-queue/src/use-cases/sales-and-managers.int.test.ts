@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { leadIdFromEmail } from '@handoff/contracts';
-import type { Principal } from '@handoff/http';
+import { leadIdFromEmail, type Principal } from '@handoff/contracts';
 import { findAssignment, queueOf } from '../store/assignments.js';
 import { disposeLead } from './dispose-lead.js';
 import { queueDatabase } from './queue-database.test-support.js';

@@ -1,11 +1,9 @@
-import { newOrigin, type DispositionReason } from '@handoff/contracts';
-import { lockLeads, withTransaction, type Pool } from '@handoff/db';
-import { HandoffError, unseen } from '@handoff/errors';
-import type { Principal } from '@handoff/http';
+import { type DispositionReason, newOrigin, type Principal } from '@handoff/contracts';
+import { lockLeads, withTransaction } from '@handoff/db';
+import { Refusal, unseen } from '@handoff/errors';
 import { EventBatch } from '@handoff/kafka';
 import { closeAssignment, findAssignment, reopenAssignment } from '../store/assignments.js';
-
-type Deps = { pool: Pool; schema: string; producer: string; clock: () => Date };
+import type { QueueDeps } from './deps.js';
 
 /**
  * Sales answers an SQL: accepted, it is theirs (`lead.accepted`); rejected,
@@ -13,7 +11,7 @@ type Deps = { pool: Pool; schema: string; producer: string; clock: () => Date };
  * with `lead.rejected` — a backward move the funnel counts.
  */
 export async function answerSql(
-  deps: Deps,
+  deps: QueueDeps,
   principal: Principal,
   leadId: string,
   answer: { kind: 'accept' } | { kind: 'reject'; reason: DispositionReason; notes?: string | undefined },
@@ -28,7 +26,7 @@ export async function answerSql(
       throw unseen(`SQL ${leadId}`);
     }
     if (assignment.status !== 'qualified') {
-      throw new HandoffError('conflict', `lead ${leadId} is ${assignment.status}, not an SQL waiting for sales`);
+      throw new Refusal('conflict', `lead ${leadId} is ${assignment.status}, not an SQL waiting for sales`);
     }
     const actor = { kind: 'user' as const, id: principal.sub, role: principal.role };
     const batch = new EventBatch(deps.producer);

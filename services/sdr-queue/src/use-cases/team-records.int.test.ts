@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '@handoff/http';
+import type { Principal } from '@handoff/contracts';
 import { queueDatabase } from './queue-database.test-support.js';
 import { announcePendingTeams } from './announce-teams.js';
 import { saveSdr, saveTeam } from './team-records.js';

@@ -1,21 +1,12 @@
-import { newOrigin } from '@handoff/contracts';
-import { withTransaction, type Pool } from '@handoff/db';
-import type { Principal } from '@handoff/http';
+import { actorOf, newOrigin, type Principal } from '@handoff/contracts';
+import { withTransaction } from '@handoff/db';
 import { EventBatch } from '@handoff/kafka';
 import { findSdr, upsertSdr, type Sdr } from '../store/sdrs.js';
 import { ensureTeam, reviseTeams, upsertTeam, type Team } from '../store/teams.js';
 import { Access } from './access.js';
 import { announceTeams } from './announce-teams.js';
 import { routeWaitingLeads } from './route-lead.js';
-
-interface Deps {
-  pool: Pool;
-  schema: string;
-  producer: string;
-  clock: () => Date;
-}
-
-const actorOf = (principal: Principal) => ({ kind: 'user' as const, id: principal.sub, role: principal.role });
+import type { QueueDeps } from './deps.js';
 
 /**
  * Creates or updates an SDR, within the caller's teams (the one the SDR
@@ -23,7 +14,7 @@ const actorOf = (principal: Principal) => ({ kind: 'user' as const, id: principa
  * the other services hear who is in it now (team.changed); someone may have
  * become available, so the waiting leads are routed.
  */
-export async function saveSdr(deps: Deps, principal: Principal, sdr: Sdr, correlationId?: string): Promise<void> {
+export async function saveSdr(deps: QueueDeps, principal: Principal, sdr: Sdr, correlationId?: string): Promise<void> {
   await withTransaction(deps.pool, async (tx) => {
     const access = await Access.of(tx, principal);
     const before = await findSdr(tx, sdr.id);
@@ -40,7 +31,12 @@ export async function saveSdr(deps: Deps, principal: Principal, sdr: Sdr, correl
 }
 
 /** Creates or updates a team (its name, its manager), and tells the other services (team.changed). */
-export async function saveTeam(deps: Deps, principal: Principal, team: Team, correlationId?: string): Promise<void> {
+export async function saveTeam(
+  deps: QueueDeps,
+  principal: Principal,
+  team: Team,
+  correlationId?: string,
+): Promise<void> {
   await withTransaction(deps.pool, async (tx) => {
     await upsertTeam(tx, team);
     const batch = new EventBatch(deps.producer);

@@ -153,7 +153,7 @@ export async function calendarOf(tx: PoolClient, timer: SlaTimer): Promise<Busin
 
 /** A sales-ready lead: remember its source and tier (policies may be chosen by them). */
 export async function rememberSalesReadyLead(tx: PoolClient, event: HandoffEvent<'lead.sales-ready'>): Promise<void> {
-  await rememberSource(tx, { leadId: event.leadId!, source: event.data.profile.source ?? null, tier: event.data.tier });
+  await rememberSource(tx, { leadId: event.leadId, source: event.data.profile.source ?? null, tier: event.data.tier });
 }
 
 /**
@@ -171,11 +171,11 @@ export async function startAssignmentTimers(
   const runs: Array<Array<HandoffEvent<'lead.assigned'>>> = [[]];
   let seen = new Set<string>();
   for (const event of events) {
-    if (seen.has(event.leadId!)) {
+    if (seen.has(event.leadId)) {
       runs.push([]);
       seen = new Set();
     }
-    seen.add(event.leadId!);
+    seen.add(event.leadId);
     runs.at(-1)!.push(event);
   }
   const started: SlaTimer[] = [];
@@ -189,10 +189,10 @@ async function startRun(
   events: Array<HandoffEvent<'lead.assigned'>>,
 ): Promise<SlaTimer[]> {
   if (events.length === 0) return [];
-  const leadIds = events.map((e) => e.leadId!);
+  const leadIds = events.map((e) => e.leadId);
   await rememberAssignments(
     tx,
-    events.map((e) => ({ leadId: e.leadId!, tier: e.data.tier, sdrId: e.data.sdrId, team: e.data.teamId ?? null })),
+    events.map((e) => ({ leadId: e.leadId, tier: e.data.tier, sdrId: e.data.sdrId, team: e.data.teamId ?? null })),
   );
   const [facts, policies, calendarOfSdr, running] = [
     await leadFactsOf(tx, leadIds),
@@ -200,13 +200,13 @@ async function startRun(
     await calendarDirectory(tx),
     await openTimersOfLeads(tx, leadIds, SDR_WORK),
   ];
-  const assignedAtOf = new Map(events.map((e) => [e.leadId!, new Date(e.data.assignedAt)]));
+  const assignedAtOf = new Map(events.map((e) => [e.leadId, new Date(e.data.assignedAt)]));
   await cancelTimersAt(
     tx,
     running.map((t) => ({ id: t.id, at: assignedAtOf.get(t.leadId)! })),
   );
   const timers = events.map((event): SlaTimer => {
-    const leadId = event.leadId!;
+    const leadId = event.leadId;
     const team = event.data.teamId ?? null;
     const assignedAt = assignedAtOf.get(leadId)!;
     const policy = choosePolicy(policies, {
@@ -237,7 +237,7 @@ async function startRun(
   });
   const inserted = await insertTimers(tx, timers);
   const fresh = timers.filter((t) => inserted.has(t.id));
-  const eventOf = new Map(events.map((e) => [e.leadId!, e]));
+  const eventOf = new Map(events.map((e) => [e.leadId, e]));
   for (const timer of fresh) {
     const event = eventOf.get(timer.leadId)!;
     outbox.publish('sla.started', {
@@ -276,7 +276,7 @@ export async function recordTouchAgainstTimers(
   outbox: EventBatch,
   event: HandoffEvent<'lead.touched'>,
 ): Promise<SlaTimer[]> {
-  const leadId = event.leadId!;
+  const leadId = event.leadId;
   const touchedAt = new Date(event.data.occurredAt);
   const origin = causedBy(event);
   await recordTouch(tx, { id: event.data.touchId, leadId, occurredAt: touchedAt });
@@ -356,7 +356,7 @@ export async function startSalesAcceptance(
   outbox: EventBatch,
   event: HandoffEvent<'lead.qualified'>,
 ): Promise<SlaTimer[]> {
-  const leadId = event.leadId!;
+  const leadId = event.leadId;
   const at = new Date(event.occurredAt);
   await cancelTimers(tx, leadId, at);
   const facts = await leadFacts(tx, leadId);
@@ -390,14 +390,17 @@ export async function settleSalesAcceptance(
   event: HandoffEvent<'lead.accepted'> | HandoffEvent<'lead.rejected'>,
 ): Promise<void> {
   const at = new Date(event.occurredAt);
-  await recordAnswer(tx, { eventId: event.id, leadId: event.leadId!, at });
-  for (const timer of await settleableTimersOf(tx, event.leadId!, 'sales_acceptance', at)) {
+  await recordAnswer(tx, { eventId: event.id, leadId: event.leadId, at });
+  for (const timer of await settleableTimersOf(tx, event.leadId, 'sales_acceptance', at)) {
     if (at < timer.startedAt) continue;
     await settle(tx, outbox, timer, await calendarOf(tx, timer), at, causedBy(event));
   }
 }
 
 /** Disqualified or recycled: the lead's timers end. */
-export async function endTimers(tx: PoolClient, event: HandoffEvent): Promise<void> {
-  await cancelTimers(tx, event.leadId!, new Date(event.occurredAt));
+export async function endTimers(
+  tx: PoolClient,
+  event: HandoffEvent<'lead.disqualified' | 'lead.recycled'>,
+): Promise<void> {
+  await cancelTimers(tx, event.leadId, new Date(event.occurredAt));
 }
