@@ -212,8 +212,12 @@ describe('one lead, end to end, through every service as its own process', () =>
       { what: 'sdr-queue showing the clock sla-monitor runs first after the touch' },
     );
     expect(agreed.kinds).not.toContain('first_touch');
-    // Past the due time (6 s) and a sweep later, still no breach.
-    await new Promise((resolve) => setTimeout(resolve, 7000));
+    // The first-touch clock itself is met, so closed: its wake-up at the due time (6 s) finds no open clock to
+    // breach (sla-monitor breaches only open ones), and no breach is in the timeline.
+    const clocks = await callApi<{ timers: Timer[] }>(`${stack.url('sla-monitor')}/v1/sla/leads/${leadId}`, {
+      token: tokens.ann,
+    });
+    expect(clocks.body.timers.filter((t) => t.kind === 'first_touch').map((t) => t.state)).toEqual(['met']);
     expect((await timeline(leadId)).map((e) => e.type)).not.toContain('sla.breached');
   });
 

@@ -2,21 +2,41 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
 // A real process: the host must exit 0 after SIGTERM, stop parts in reverse
-// order, and survive a second signal that arrives while it is stopping.
+// order, and survive a second signal that arrives while it is stopping. It runs
+// the built package (npm test builds first), as a service's process does.
 const script = `
 import { ServiceHost } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
 const logger = { info() {}, debug() {}, warn() {}, error() {} };
 const startMs = Number(process.env.START_MS ?? 0);
+const failMs = process.env.FAIL_MS === undefined ? undefined : Number(process.env.FAIL_MS);
 const part = (name, stopMs) => ({
   name,
   start: () => new Promise((r) => setTimeout(() => { console.log('start ' + name); r(); }, name === 'http' ? startMs : 0)),
   stop: () => new Promise((r) => setTimeout(() => { console.log('stop ' + name); r(); }, stopMs)),
 });
-await new ServiceHost([part('db', 0), part('http', 300)], logger).runUntilSignal({
+const host = new ServiceHost([part('db', 0), part('http', 300)], logger);
+await host.runUntilSignal({
   timeoutMs: 5000,
-  onStarted: () => console.log('started'),
+  onStarted: () => {
+    console.log('started');
+    // A part that cannot go on (a consumer that could not be restarted) fails the host.
+    if (failMs !== undefined) setTimeout(() => host.fail('db', new Error('gave up')), failMs);
+  },
 });
 `;
+
+/** Resolves once the output holds the text; rejects, naming it, after the deadline. */
+function until(output: () => string, text: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (output().includes(text)) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`no "${text}" within ${timeoutMs} ms; output: ${output()}`));
+      setTimeout(check, 20);
+    };
+    check();
+  });
+}
 
 describe('ServiceHost.runUntilSignal', () => {
   it.each([['SIGTERM'], ['SIGINT']] as const)(
@@ -29,10 +49,7 @@ describe('ServiceHost.runUntilSignal', () => {
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
       });
-      await new Promise<void>((resolve) => {
-        const check = () => (out.includes('started') ? resolve() : setTimeout(check, 20));
-        check();
-      });
+      await until(() => out, 'started');
       child.kill(signal);
       setTimeout(() => child.kill('SIGTERM'), 50);
       const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
@@ -50,13 +67,24 @@ describe('ServiceHost.runUntilSignal', () => {
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
     });
-    await new Promise<void>((resolve) => {
-      const check = () => (out.includes('start db') ? resolve() : setTimeout(check, 20));
-      check();
-    });
+    await until(() => out, 'start db');
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     expect(code).toBe(0);
     expect(out.trim().split('\n')).toEqual(['start db', 'start http', 'stop http', 'stop db']);
+  });
+
+  it('a part that cannot go on (fail) stops everything in reverse order and exits 1, for a supervisor to restart', async () => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, FAIL_MS: '100' },
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(out.trim().split('\n')).toEqual(['start db', 'start http', 'started', 'stop http', 'stop db']);
   });
 });
