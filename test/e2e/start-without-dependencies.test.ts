@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEvent, leadIdFromEmail, newOrigin } from '@handoff/contracts';
+import { leadIdFromEmail } from '@handoff/contracts';
 import {
   ServiceProcess,
   callApi,
@@ -13,7 +13,7 @@ import {
   uniqueName,
   waitFor,
 } from '@handoff/testkit';
-import { publish } from './alone.js';
+import { publishNewLead } from './alone.js';
 
 // A service started while its Postgres or Redis is not there (a restart for a minor upgrade at 3 a.m.) waits for
 // it: it answers /health/live, says on /health/ready what it waits for, refuses API calls with a 503 `starting`,
@@ -81,15 +81,7 @@ describe.each([
 
     // A lead arrives on Kafka meanwhile; then the service keeps trying (each try logged with its next delay).
     await producer.connect();
-    await publish(
-      producer,
-      prefix,
-      createEvent('lead.upserted', 'lead-scoring', {
-        leadId,
-        origin: newOrigin(),
-        data: { profile: { email: 'nina@waiting.example', source: 'webinar' } },
-      }),
-    );
+    expect(await publishNewLead(producer, prefix, 'nina@waiting.example')).toBe(leadId);
     const tries = new RegExp(`waiting for ${component}`, 'g');
     await waitFor(() => (readFileSync(service!.logFile, 'utf8').match(tries) ?? []).length >= 3, {
       what: `three tries to reach ${component}, each logged`,
