@@ -5,7 +5,7 @@ import { pinoHttp } from 'pino-http';
 import { z } from 'zod';
 import { jsonProblemOf, type Role } from '@handoff/contracts';
 import { Refusal, describeError, isRetriable, type RefusalKind } from '@handoff/errors';
-import { Counter, Histogram, metric, type Logger, type Registry } from '@handoff/observability';
+import { Counter, Histogram, LogThrottle, metric, type Logger, type Registry } from '@handoff/observability';
 import { verifyToken, type Principal } from './auth.js';
 import { HttpError, badRequest, forbidden, notFound, unauthorized } from './errors.js';
 import { buildOpenApi } from './openapi.js';
@@ -207,15 +207,16 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   });
   // A dependency away (Postgres restarting, a connection dropped) fails every request meanwhile: one warning per
   // 10 s says so, the rest are debug; each answer is a 503 the client may retry.
-  let unavailableLoggedAt = 0;
+  const unavailable = new LogThrottle(10_000);
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     void next;
     const httpError = toHttpError(err);
     if (httpError.code === 'unavailable') {
-      const now = Date.now();
-      const level = now - unavailableLoggedAt >= 10_000 ? 'warn' : 'debug';
-      if (level === 'warn') unavailableLoggedAt = now;
-      req.log?.[level]({ err: describeError(err) }, 'request failed: a dependency is not reachable; answered 503');
+      const repeated = unavailable.take('unavailable');
+      req.log?.[repeated === undefined ? 'debug' : 'warn'](
+        { err: describeError(err), ...(repeated ? { repeated } : {}) },
+        'request failed: a dependency is not reachable; answered 503',
+      );
       res.setHeader('retry-after', '1');
     } else if (httpError.status >= 500) req.log?.error({ err: describeError(err) }, 'request failed');
     res.status(httpError.status).json({

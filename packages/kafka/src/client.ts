@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type LogEntry, type Admin } from 'kafkajs';
 import { topicsToCreate, type TopicToCreate } from '@handoff/contracts';
 import { backoffDelay, sleep } from '@handoff/errors';
-import type { Logger } from '@handoff/observability';
+import { LogThrottle, type Logger } from '@handoff/observability';
 
 export type { Kafka } from 'kafkajs';
 
@@ -16,7 +16,7 @@ export const KAFKA_RETRY = { initialRetryTime: 100, maxRetryTime: 2000, retries:
 /** A kafkajs client whose logs go to the service's pino logger. */
 export function createKafka(options: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
   const log = options.logger.child({ component: 'kafkajs' });
-  const once = new OncePerOutage();
+  const once = new LogThrottle(30_000);
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
@@ -39,34 +39,16 @@ export function createKafka(options: { brokers: string[]; clientId: string; logg
           log.warn(rest, message);
           return;
         }
-        if (level <= logLevel.WARN && isUnreachable(message, rest)) {
+        if (level <= logLevel.WARN && says(UNREACHABLE, message, rest)) {
           // The broker away (restarting, a network blip): every connection and retry says so; one line per 30 s.
           const repeated = once.take(message.replace(/\d+/g, '#'));
           if (repeated !== undefined) log.warn({ ...rest, repeated }, message);
-        } else if (level <= logLevel.WARN && isTransient(message, rest)) log.info(rest, message);
+        } else if (level <= logLevel.WARN && says(TRANSIENT, message, rest)) log.info(rest, message);
         else if (level <= logLevel.ERROR) log.error(rest, message);
         else if (level === logLevel.WARN) log.warn(rest, message);
         else log.debug(rest, message);
       },
   });
-}
-
-/** Lets a message through once per window, and says how many like it were held back since. */
-class OncePerOutage {
-  private readonly seen = new Map<string, { at: number; held: number }>();
-  constructor(private readonly windowMs = 30_000) {}
-
-  /** The number held back before this one, or undefined to hold this one back too. */
-  take(key: string, now = Date.now()): number | undefined {
-    const last = this.seen.get(key);
-    if (last && now - last.at < this.windowMs) {
-      last.held += 1;
-      return undefined;
-    }
-    this.seen.set(key, { at: now, held: 0 });
-    if (this.seen.size > 100) this.seen.delete(this.seen.keys().next().value!);
-    return last?.held ?? 0;
-  }
 }
 
 /**
@@ -93,14 +75,10 @@ const UNREACHABLE = [
   /KafkaJSConnection|NumberOfRetriesExceeded|broker not available|request .* timed out/i,
 ];
 
-function isUnreachable(message: string, entry: Record<string, unknown>): boolean {
+/** Whether a kafkajs log line (its message, or the error it names) matches one of the patterns. */
+function says(patterns: RegExp[], message: string, entry: Record<string, unknown>): boolean {
   const text = `${message} ${typeof entry.error === 'string' ? entry.error : ''}`;
-  return UNREACHABLE.some((pattern) => pattern.test(text));
-}
-
-function isTransient(message: string, entry: Record<string, unknown>): boolean {
-  const text = `${message} ${typeof entry.error === 'string' ? entry.error : ''}`;
-  return TRANSIENT.some((pattern) => pattern.test(text));
+  return patterns.some((pattern) => pattern.test(text));
 }
 
 /** What provisionTopics did: topics it created, and existing ones whose partition count differs from the registry. */

@@ -25,6 +25,20 @@ await host.runUntilSignal({
 });
 `;
 
+/** The script as its own process: what it prints (line by line), waiting for a line, its exit code. */
+function runHost(env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  return { child, exited, lines: () => out.trim().split('\n'), until: (text: string) => until(() => out, text) };
+}
+
 /** Resolves once the output holds the text; rejects, naming it, after the deadline. */
 function until(output: () => string, text: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -42,49 +56,29 @@ describe('ServiceHost.runUntilSignal', () => {
   it.each([['SIGTERM'], ['SIGINT']] as const)(
     'stops in reverse order and exits 0 on %s, even if signalled twice',
     async (signal) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-      });
-      await until(() => out, 'started');
-      child.kill(signal);
-      setTimeout(() => child.kill('SIGTERM'), 50);
-      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      const host = runHost();
+      await host.until('started');
+      host.child.kill(signal);
+      setTimeout(() => host.child.kill('SIGTERM'), 50);
+      const code = await host.exited;
       expect(code).toBe(0);
-      expect(out.trim().split('\n')).toEqual(['start db', 'start http', 'started', 'stop http', 'stop db']);
+      expect(host.lines()).toEqual(['start db', 'start http', 'started', 'stop http', 'stop db']);
     },
   );
 
   it('a SIGTERM during start lets the part being started finish, then stops everything and exits 0', async () => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, START_MS: '600' },
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    await until(() => out, 'start db');
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    const host = runHost({ START_MS: '600' });
+    await host.until('start db');
+    host.child.kill('SIGTERM');
+    const code = await host.exited;
     expect(code).toBe(0);
-    expect(out.trim().split('\n')).toEqual(['start db', 'start http', 'stop http', 'stop db']);
+    expect(host.lines()).toEqual(['start db', 'start http', 'stop http', 'stop db']);
   });
 
   it('a part that cannot go on (fail) stops everything in reverse order and exits 1, for a supervisor to restart', async () => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, FAIL_MS: '100' },
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    const host = runHost({ FAIL_MS: '100' });
+    const code = await host.exited;
     expect(code).toBe(1);
-    expect(out.trim().split('\n')).toEqual(['start db', 'start http', 'started', 'stop http', 'stop db']);
+    expect(host.lines()).toEqual(['start db', 'start http', 'started', 'stop http', 'stop db']);
   });
 });

@@ -54,3 +54,24 @@ export function createMetricsRegistry(service: string, options: { defaultMetrics
 export function metric<T extends Counter | Gauge | Histogram>(registry: Registry, name: string, create: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? create();
 }
+
+/**
+ * For a condition that repeats while it lasts (a dependency away): lets one log line per key through per window,
+ * and says how many like it were held back since, so an outage is one line every so often, not one per try.
+ */
+export class LogThrottle {
+  private readonly seen = new Map<string, { at: number; held: number }>();
+  constructor(private readonly windowMs: number) {}
+
+  /** How many were held back before this one (log it), or undefined (hold this one back too). */
+  take(key: string, now = Date.now()): number | undefined {
+    const last = this.seen.get(key);
+    if (last && now - last.at < this.windowMs) {
+      last.held += 1;
+      return undefined;
+    }
+    this.seen.set(key, { at: now, held: 0 });
+    if (this.seen.size > 100) this.seen.delete(this.seen.keys().next().value!);
+    return last?.held ?? 0;
+  }
+}
